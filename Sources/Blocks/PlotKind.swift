@@ -1,0 +1,97 @@
+import Charts
+import Engine
+import Notebook
+
+/// `plot`: draws results of other blocks as an SVG figure.
+public struct PlotKind: BlockKind {
+    public init() {}
+
+    public let name = "plot"
+    public let version = 1
+    public let summary = "Draws results of other blocks as a numbered SVG figure (scatter or line)."
+
+    public var keys: [KeySpec] {
+        [
+            KeySpec("kind", .choice(["scatter", "line"]), required: true, doc: "scatter: points. line: points joined in order of x."),
+            KeySpec("from", .references(kinds: []), required: true,
+                    doc: "Blocks whose results are drawn. Scalar results give one point per block; list results give one series per block."),
+            KeySpec("x", .string, required: true, doc: "Result key on the x axis (e.g. truth)."),
+            KeySpec("y", .string, required: true, doc: "Result key on the y axis (e.g. mi)."),
+            KeySpec("series", .string, doc: "Result key whose value groups points into series (e.g. method); one series per block for list results."),
+            KeySpec("identity", .bool, default: false, doc: "Draw the line y = x (estimates against truth)."),
+            KeySpec("title", .string, default: "", doc: "Title drawn above the chart."),
+            KeySpec("xlabel", .string, doc: "Label of the x axis; defaults to the x key and its units."),
+            KeySpec("ylabel", .string, doc: "Label of the y axis; defaults to the y key and its units."),
+            KeySpec("caption", .string, default: "", doc: "Caption under the numbered figure."),
+        ]
+    }
+
+    public var results: [ResultSpec] {
+        [
+            ResultSpec("points", doc: "Number of points drawn."),
+            ResultSpec("series", doc: "Number of series."),
+        ]
+    }
+
+    public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for id in spec.ids("from") {
+            guard let (kind, refSpec) = context.referenced[id] else { continue }
+            let names = kind.resultNames(for: refSpec)
+            for key in ["x", "y", "series"] {
+                guard let wanted = spec.string(key), !names.contains(wanted) else { continue }
+                var notes: [Diagnostic.Note] = [.init("results of \(kind.name) '\(id)': \(names.joined(separator: ", "))")]
+                if let near = NameSuggestion.nearest(to: wanted, in: names) { notes.insert(.init("did you mean '\(near)'?"), at: 0) }
+                diagnostics.append(.error("'\(key)': \(kind.name) '\(id)' has no result '\(wanted)'", at: spec.location(of: key), notes: notes))
+            }
+        }
+        return diagnostics
+    }
+
+    public func run(_ input: BlockInput) throws -> BlockOutput {
+        let spec = input.spec
+        let xKey = spec.string("x")!, yKey = spec.string("y")!
+        let seriesKey = spec.string("series")
+        var order: [String] = []
+        var grouped: [String: [XYChart.Point]] = [:]
+        var units = Set<String>()
+        for id in spec.ids("from") {
+            guard let output = input.inputs[id] else { throw BlockError("no results from '\(id)'") }
+            if let u = output.values["units"]?.stringValue { units.insert(u) }
+            let xv = output.values[xKey] ?? .null, yv = output.values[yKey] ?? .null
+            let name = seriesKey.flatMap { output.values[$0]?.displayText } ?? (xv.arrayValue != nil ? id : yKey)
+            var points: [XYChart.Point] = []
+            switch (xv, yv) {
+            case (.array(let xs), .array(let ys)):
+                guard xs.count == ys.count else {
+                    throw BlockError("'\(id)': \(xKey) has \(xs.count) values but \(yKey) has \(ys.count)")
+                }
+                points = zip(xs, ys).map { XYChart.Point(x: $0.doubleValue ?? .nan, y: $1.doubleValue ?? .nan) }
+            default:
+                guard let x = xv.doubleValue ?? (xv == .null ? Double.nan : nil),
+                      let y = yv.doubleValue ?? (yv == .null ? Double.nan : nil) else {
+                    throw BlockError("'\(id)': \(xKey) and \(yKey) must both be numbers or both be lists of numbers")
+                }
+                points = [XYChart.Point(x: x, y: y)]
+            }
+            if grouped[name] == nil { order.append(name) }
+            grouped[name, default: []] += points
+        }
+        let unitSuffix = units.count == 1 ? " (\(units.first!))" : ""
+        let chart = XYChart(
+            style: spec.string("kind") == "line" ? .line : .scatter,
+            series: order.map { XYChart.Series(name: $0, points: grouped[$0]!) },
+            title: spec.string("title") ?? "",
+            xLabel: spec.string("xlabel") ?? xKey + unitSuffix,
+            yLabel: spec.string("ylabel") ?? yKey + unitSuffix,
+            identityLine: spec.bool("identity") ?? false,
+            idPrefix: "fig-\(input.id)")
+        let count = grouped.values.map(\.count).reduce(0, +)
+        return BlockOutput(values: ["points": .int(count), "series": .int(order.count)], figure: chart.svg())
+    }
+
+    public func present(_ output: BlockOutput, spec: ResolvedSpec, id: String) -> [Presentation] {
+        guard let svg = output.figure else { return [] }
+        return [.figure(Figure(svg: svg, caption: spec.string("caption") ?? ""))]
+    }
+}

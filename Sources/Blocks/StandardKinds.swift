@@ -1,0 +1,8 @@
+import Engine
+
+extension KindRegistry {
+    /// Every block kind InfoPlane ships.
+    public static var standard: KindRegistry {
+        KindRegistry([DatasetKind(), EstimatorKind(), PlotKind(), TableKind()])
+    }
+}

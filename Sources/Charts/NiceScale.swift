@@ -1,0 +1,38 @@
+import Foundation
+
+/// Axis ranges and ticks at "nice" numbers (1, 2, 2.5, 5 × 10^k).
+public struct NiceScale: Sendable, Equatable {
+    public var lower: Double
+    public var upper: Double
+    public var step: Double
+
+    /// Covers [min, max] with about `targetTicks` ticks.
+    public init(min: Double, max: Double, targetTicks: Int = 5) {
+        var lo = min, hi = max
+        if !lo.isFinite || !hi.isFinite { lo = 0; hi = 1 }
+        if lo == hi {
+            let pad = lo == 0 ? 1 : abs(lo) * 0.1
+            lo -= pad
+            hi += pad
+        }
+        let raw = (hi - lo) / Double(Swift.max(1, targetTicks))
+        let magnitude = pow(10, floor(log10(raw)))
+        let fraction = raw / magnitude
+        let niceFraction: Double = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10
+        step = niceFraction * magnitude
+        lower = floor(lo / step) * step
+        upper = ceil(hi / step) * step
+    }
+
+    public var ticks: [Double] {
+        let count = Int(((upper - lower) / step).rounded())
+        return (0...count).map { lower + Double($0) * step }
+    }
+
+    /// Tick labels with just enough decimals for the step.
+    public func label(_ value: Double) -> String {
+        let decimals = Swift.max(0, Int(ceil(-log10(step) - 1e-9)) + (step / pow(10, floor(log10(step))) == 2.5 ? 1 : 0))
+        let text = String(format: "%.\(decimals)f", value)
+        return Double(text) == 0 ? String(format: "%.\(decimals)f", 0.0) : text.replacingOccurrences(of: "-", with: "−")
+    }
+}

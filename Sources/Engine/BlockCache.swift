@@ -1,0 +1,139 @@
+import Foundation
+
+/// A content-addressed store of block results on disk (`.infoplane/cache/` by default).
+///
+/// One file per entry, named by its key. Entries are written to a temporary file and renamed,
+/// so an interrupted run never leaves half an entry; each carries a SHA-256 of its bytes that is
+/// checked on every read, so a damaged entry is recomputed rather than trusted.
+///
+/// Layout: `IPCACHE1\n`, header length (UInt64 LE), header JSON, array bytes (Float64 LE),
+/// then 32 bytes of SHA-256 over everything before them.
+public struct BlockCache: Sendable {
+    public var directory: URL
+    static let magic = Array("IPCACHE1\n".utf8)
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    public struct Entry: Sendable {
+        public var output: BlockOutput
+        /// Compute time when the entry was made.
+        public var seconds: Double
+    }
+
+    public enum LoadResult: Sendable {
+        case hit(Entry)
+        case miss
+        /// The entry exists but cannot be trusted; it has been removed.
+        case corrupt(String)
+    }
+
+    func url(for key: String) -> URL {
+        directory.appendingPathComponent(String(key.prefix(2)), isDirectory: true)
+            .appendingPathComponent(key + ".entry")
+    }
+
+    public func load(key: String) -> LoadResult {
+        let file = url(for: key)
+        guard let data = try? Data(contentsOf: file) else { return .miss }
+        do {
+            return .hit(try Self.decode(Array(data), key: key))
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+            return .corrupt("\(error)")
+        }
+    }
+
+    public func store(key: String, output: BlockOutput, seconds: Double) throws {
+        let file = url(for: key)
+        let folder = file.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let bytes = Self.encode(output, key: key, seconds: seconds)
+        let temporary = folder.appendingPathComponent(".\(key).\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        try Data(bytes).write(to: temporary)
+        if rename(temporary.path, file.path) != 0 {
+            let code = errno
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot rename cache entry: \(String(cString: strerror(code)))"])
+        }
+    }
+
+    /// Removes every entry.
+    public func clear() throws {
+        if FileManager.default.fileExists(atPath: directory.path) {
+            try FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    // MARK: - Format
+
+    static func encode(_ output: BlockOutput, key: String, seconds: Double) -> [UInt8] {
+        var arraysMeta: [Value] = []
+        var payload: [UInt8] = []
+        for name in output.arrays.keys.sorted() {
+            let array = output.arrays[name]!
+            arraysMeta.append(.object([
+                "name": .string(name),
+                "shape": .array(array.shape.map(Value.int)),
+                "offset": .int(payload.count),
+            ]))
+            payload.reserveCapacity(payload.count + array.values.count * 8)
+            for v in array.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
+        }
+        var header: [String: Value] = [
+            "key": .string(key),
+            "seconds": .double(seconds),
+            "values": .object(output.values),
+            "arrays": .array(arraysMeta),
+        ]
+        if let figure = output.figure { header["figure"] = .string(figure) }
+        let headerBytes = Array(JSON.encode(.object(header)).utf8)
+        var bytes = magic
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes += headerBytes
+        bytes += payload
+        bytes += Hashing.sha256(bytes)
+        return bytes
+    }
+
+    struct CorruptEntry: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func decode(_ bytes: [UInt8], key: String) throws -> Entry {
+        guard bytes.count >= magic.count + 8 + 32, Array(bytes.prefix(magic.count)) == magic else {
+            throw CorruptEntry(description: "not a cache entry")
+        }
+        let body = bytes[..<(bytes.count - 32)]
+        guard Hashing.sha256(body) == Array(bytes.suffix(32)) else { throw CorruptEntry(description: "checksum mismatch") }
+        var length: UInt64 = 0
+        for i in 0..<8 { length |= UInt64(bytes[magic.count + i]) << (8 * UInt64(i)) }
+        let headerStart = magic.count + 8
+        guard length <= UInt64(body.count - headerStart) else { throw CorruptEntry(description: "bad header length") }
+        let headerEnd = headerStart + Int(length)
+        let header = try JSON.decode(String(decoding: bytes[headerStart..<headerEnd], as: UTF8.self))
+        guard header["key"]?.stringValue == key, case .object(let values)? = header["values"],
+              let seconds = header["seconds"]?.doubleValue, let meta = header["arrays"]?.arrayValue else {
+            throw CorruptEntry(description: "header does not match its key")
+        }
+        let payloadCount = body.count - headerEnd
+        var arrays: [String: NumericArray] = [:]
+        for item in meta {
+            guard let name = item["name"]?.stringValue, let offset = item["offset"]?.intValue,
+                  let shape = item["shape"]?.arrayValue?.compactMap(\.intValue) else { throw CorruptEntry(description: "bad array header") }
+            let count = shape.reduce(1, *)
+            guard offset >= 0, count >= 0, offset + count * 8 <= payloadCount else { throw CorruptEntry(description: "array out of bounds") }
+            var values = [Double](repeating: 0, count: count)
+            let base = headerEnd + offset
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<count {
+                    let bits = raw.loadUnaligned(fromByteOffset: base + i * 8, as: UInt64.self)
+                    values[i] = Double(bitPattern: UInt64(littleEndian: bits))
+                }
+            }
+            arrays[name] = NumericArray(shape: shape, values: values)
+        }
+        return Entry(output: BlockOutput(values: values, arrays: arrays, figure: header["figure"]?.stringValue), seconds: seconds)
+    }
+}

@@ -1,0 +1,130 @@
+import Notebook
+
+/// What a block kind is to the engine: a schema of keys, a version, and a pure function from a
+/// resolved spec, a seed and its inputs to results.
+///
+/// Kinds live outside the engine (module Blocks) and reach it through a `KindRegistry`, so the
+/// engine can be tested with kinds made for the test.
+public protocol BlockKind: Sendable {
+    /// The word after the fence: ```` ```dataset pairs ````.
+    var name: String { get }
+    /// Bump when results for the same spec change: old cache entries are then never reused.
+    var version: Int { get }
+    /// One line for `infoplane kinds`.
+    var summary: String { get }
+    var keys: [KeySpec] { get }
+    var results: [ResultSpec] { get }
+
+    /// Checks that need more than the schema (e.g. a plot's `x` must be a result of its inputs).
+    func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic]
+
+    /// Computes the block's results. Must depend only on its arguments.
+    func run(_ input: BlockInput) throws -> BlockOutput
+
+    /// How the results read in a report.
+    func present(_ output: BlockOutput, spec: ResolvedSpec, id: String) -> [Presentation]
+}
+
+extension BlockKind {
+    public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] { [] }
+
+    /// Result keys a `{{ id.key }}` may name for this spec.
+    public func resultNames(for spec: ResolvedSpec) -> [String] {
+        results.filter { $0.applies(to: spec) }.map(\.name)
+    }
+}
+
+/// What a kind's `check` can see of the rest of the notebook.
+public struct CheckContext: Sendable {
+    /// The referenced blocks, by id: their kind and resolved spec.
+    public var referenced: [String: (kind: any BlockKind, spec: ResolvedSpec)]
+}
+
+/// Everything a block's `run` receives.
+public struct BlockInput: Sendable {
+    public var id: String
+    public var spec: ResolvedSpec
+    /// Derived from the notebook seed and the block id (`Seeds.blockSeed`): the block's only
+    /// source of randomness.
+    public var seed: UInt64
+    /// Results of the blocks this one references, by id.
+    public var inputs: [String: BlockOutput]
+    /// Kinds of those blocks, by id.
+    public var inputKinds: [String: String]
+
+    public init(id: String, spec: ResolvedSpec, seed: UInt64, inputs: [String: BlockOutput], inputKinds: [String: String]) {
+        self.id = id
+        self.spec = spec
+        self.seed = seed
+        self.inputs = inputs
+        self.inputKinds = inputKinds
+    }
+}
+
+/// A block's results: small values (shown in prose, saved in results.json), large numeric
+/// arrays (passed to later blocks, kept in the cache only) and an optional SVG figure.
+public struct BlockOutput: Sendable, Hashable {
+    public var values: [String: Value]
+    public var arrays: [String: NumericArray]
+    public var figure: String?
+
+    public init(values: [String: Value] = [:], arrays: [String: NumericArray] = [:], figure: String? = nil) {
+        self.values = values
+        self.arrays = arrays
+        self.figure = figure
+    }
+}
+
+/// A dense row-major array of Float64 numbers.
+public struct NumericArray: Sendable, Hashable {
+    public var shape: [Int]
+    public var values: [Double]
+
+    public init(shape: [Int], values: [Double]) {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not match \(values.count) values")
+        self.shape = shape
+        self.values = values
+    }
+
+    public var rows: Int { shape.first ?? 0 }
+    public var columns: Int { shape.count > 1 ? shape.dropFirst().reduce(1, *) : 1 }
+}
+
+/// A run-time failure of a block, shown in the report's error box.
+public struct BlockError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A piece of a block's report.
+public enum Presentation: Sendable, Hashable {
+    case table(Table)
+    case figure(Figure)
+    case text(String)
+}
+
+public struct Table: Sendable, Hashable {
+    public var header: [String]
+    public var rows: [[String]]
+    /// Columns holding numbers are right-aligned.
+    public var numericColumns: Set<Int>
+    /// A table with a caption is numbered ("Table 2.") in the report; one without is not.
+    public var caption: String?
+
+    public init(header: [String], rows: [[String]], numericColumns: Set<Int> = [], caption: String? = nil) {
+        self.header = header
+        self.rows = rows
+        self.numericColumns = numericColumns
+        self.caption = caption
+    }
+}
+
+public struct Figure: Sendable, Hashable {
+    public var svg: String
+    public var caption: String
+    public init(svg: String, caption: String) {
+        self.svg = svg
+        self.caption = caption
+    }
+}

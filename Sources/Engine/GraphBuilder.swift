@@ -1,0 +1,168 @@
+import Notebook
+
+/// Turns a parsed notebook into a `NotebookGraph`, reporting every problem at once:
+/// duplicate ids, unknown or mistyped keys, dangling and wrong-kind references, cycles,
+/// and `{{ id.key }}` that name no result.
+public struct GraphBuilder: Sendable {
+    public var registry: KindRegistry
+
+    public init(registry: KindRegistry) {
+        self.registry = registry
+    }
+
+    public struct Output: Sendable {
+        /// Nil when there was any error.
+        public var graph: NotebookGraph?
+        public var diagnostics: [Diagnostic]
+    }
+
+    public func build(_ notebook: Notebook, parseDiagnostics: [Diagnostic] = []) -> Output {
+        var diagnostics = parseDiagnostics
+        let resolver = SpecResolver(frontMatter: notebook.frontMatter)
+
+        // Ids first, so references can be checked against every block, even invalid ones.
+        var firstByID: [String: Block] = [:]
+        var usable: [Block] = []
+        for block in notebook.blocks {
+            if let first = firstByID[block.id] {
+                diagnostics.append(.error("duplicate block id '\(block.id)'", at: block.idLocation,
+                                          notes: [.init("'\(block.id)' is first defined here", at: first.idLocation)]))
+                continue
+            }
+            firstByID[block.id] = block
+            if TemplateScanner.isID(block.id) { usable.append(block) }
+        }
+
+        var nodes: [NotebookGraph.Node] = []
+        for block in usable {
+            guard let kind = registry[block.kind], let specNode = block.spec else { continue }
+            let (resolved, problems) = resolver.resolve(specNode, kind: kind, block: block)
+            diagnostics += problems
+            guard let spec = resolved else { continue }
+            var dependencies: [String] = []
+            var referencesOK = true
+            for key in kind.keys where key.type.isReference && spec[key.name] != nil {
+                let allowed: [String]
+                switch key.type {
+                case .reference(let kinds), .references(let kinds): allowed = kinds
+                default: allowed = []
+                }
+                for (id, location) in Self.referencedIDs(specNode, key: key.name, fallback: spec.location(of: key.name)) {
+                    guard let target = firstByID[id] else {
+                        var notes: [Diagnostic.Note] = []
+                        if let near = NameSuggestion.nearest(to: id, in: firstByID.keys) {
+                            notes.append(.init("did you mean '\(near)'?", at: firstByID[near]?.idLocation))
+                        }
+                        diagnostics.append(.error("'\(key.name)' refers to '\(id)', but no block has that id", at: location, notes: notes))
+                        referencesOK = false
+                        continue
+                    }
+                    if !allowed.isEmpty && !allowed.contains(target.kind) {
+                        diagnostics.append(.error("'\(key.name)' must name a \(allowed.joined(separator: " or ")) block, but '\(id)' is a \(target.kind)",
+                                                  at: location, notes: [.init("'\(id)' is defined here", at: target.idLocation)]))
+                        referencesOK = false
+                        continue
+                    }
+                    if !dependencies.contains(id) { dependencies.append(id) }
+                }
+            }
+            if referencesOK {
+                nodes.append(.init(block: block, kind: kind, spec: spec, dependencies: dependencies))
+            }
+        }
+
+        diagnostics += cycles(in: nodes)
+
+        // Kind-specific checks, with what the referenced blocks are.
+        let byID = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
+        for node in nodes {
+            var referenced: [String: (kind: any BlockKind, spec: ResolvedSpec)] = [:]
+            for dep in node.dependencies { if let d = byID[dep] { referenced[dep] = (d.kind, d.spec) } }
+            diagnostics += node.kind.check(node.spec, context: CheckContext(referenced: referenced))
+        }
+
+        diagnostics += checkInlineResults(notebook, blocks: firstByID, nodes: byID)
+
+        let sorted = diagnostics.sortedByLocation()
+        guard !sorted.hasErrors else { return Output(graph: nil, diagnostics: sorted) }
+        return Output(graph: NotebookGraph(notebook: notebook, nodes: nodes), diagnostics: sorted)
+    }
+
+    /// Each id a reference key names, with the place it is written.
+    private static func referencedIDs(_ spec: SpecNode, key: String, fallback: SourceLocation) -> [(String, SourceLocation)] {
+        guard let value = spec[key] else { return [] }
+        switch value.content {
+        case .scalar(.string(let id)): return [(id, value.location ?? fallback)]
+        case .sequence(let items):
+            return items.compactMap { item in
+                if case .scalar(.string(let id)) = item.content { return (id, item.location ?? fallback) }
+                return nil
+            }
+        default: return []
+        }
+    }
+
+    /// Reports each cycle once, with its whole path.
+    private func cycles(in nodes: [NotebookGraph.Node]) -> [Diagnostic] {
+        let byID = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
+        enum Mark { case visiting, done }
+        var marks: [String: Mark] = [:]
+        var stack: [String] = []
+        var found: [Diagnostic] = []
+
+        func visit(_ id: String) {
+            marks[id] = .visiting
+            stack.append(id)
+            for dep in byID[id]?.dependencies ?? [] where byID[dep] != nil {
+                switch marks[dep] {
+                case .visiting?:
+                    let start = stack.lastIndex(of: dep)!
+                    let cycle = Array(stack[start...]) + [dep]
+                    // The block that references back (the last edge) is where the cycle is reported.
+                    let notes = zip(cycle, cycle.dropFirst()).map { from, to in
+                        Diagnostic.Note("'\(from)' references '\(to)'", at: byID[from]?.spec.locations.values.min())
+                    }
+                    found.append(.error("dependency cycle: \(cycle.joined(separator: " -> "))",
+                                        at: byID[cycle[0]]?.block.idLocation, notes: notes))
+                case .done?:
+                    break
+                case nil:
+                    visit(dep)
+                }
+            }
+            stack.removeLast()
+            marks[id] = .done
+        }
+        for node in nodes where marks[node.id] == nil { visit(node.id) }
+        return found
+    }
+
+    private func checkInlineResults(_ notebook: Notebook, blocks: [String: Block],
+                                    nodes: [String: NotebookGraph.Node]) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for prose in notebook.proseCells {
+            for ref in prose.inlineResults {
+                guard let block = blocks[ref.blockID] else {
+                    var notes: [Diagnostic.Note] = []
+                    if let near = NameSuggestion.nearest(to: ref.blockID, in: blocks.keys) {
+                        notes.append(.init("did you mean '\(near)'?", at: blocks[near]?.idLocation))
+                    }
+                    diagnostics.append(.error("\(ref.source) names no block: there is no block '\(ref.blockID)'", at: ref.location, notes: notes))
+                    continue
+                }
+                // A block whose own spec is invalid was reported already.
+                guard let node = nodes[block.id] else { continue }
+                let names = node.kind.resultNames(for: node.spec)
+                if !names.contains(ref.keyPath[0]) {
+                    var notes: [Diagnostic.Note] = []
+                    if let near = NameSuggestion.nearest(to: ref.keyPath[0], in: names) {
+                        notes.append(.init("did you mean '\(near)'?"))
+                    }
+                    notes.append(.init("results of \(node.kind.name) '\(block.id)': \(names.joined(separator: ", "))"))
+                    diagnostics.append(.error("\(ref.source): \(node.kind.name) '\(block.id)' has no result '\(ref.keyPath[0])'", at: ref.location, notes: notes))
+                }
+            }
+        }
+        return diagnostics
+    }
+}

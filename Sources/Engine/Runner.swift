@@ -1,0 +1,182 @@
+import Foundation
+
+/// How a block ended in one run.
+public enum BlockStatus: Sendable, Hashable {
+    /// Computed in this run.
+    case computed
+    /// Taken from the cache.
+    case cached
+    case failed(String)
+    /// Skipped: a block it needs failed, or `--only` did not ask for it and nothing was cached.
+    case notRun(String)
+
+    public var succeeded: Bool { self == .computed || self == .cached }
+}
+
+public struct BlockOutcome: Sendable {
+    public var id: String
+    public var status: BlockStatus
+    public var output: BlockOutput?
+    /// Compute time: of this run, or, for a cached result, of the run that made it.
+    public var seconds: Double
+    public var cacheKey: String
+    public var seed: UInt64
+}
+
+public struct RunOptions: Sendable {
+    /// Blocks computed at the same time.
+    public var jobs: Int
+    /// Recompute every block, ignoring (and then refreshing) the cache.
+    public var force: Bool
+    /// When not empty: run only these blocks and what they need.
+    public var only: [String]
+
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, force: Bool = false, only: [String] = []) {
+        self.jobs = max(1, jobs)
+        self.force = force
+        self.only = only
+    }
+}
+
+/// What a run says while it goes, for progress on stderr.
+public enum RunEvent: Sendable {
+    case started(id: String, kind: String)
+    case finished(BlockOutcome, kind: String, done: Int, total: Int)
+    case warning(String)
+}
+
+/// Runs a validated graph: independent blocks at the same time (up to `jobs`), each block's
+/// results from the cache when its key is there, failures confined to their descendants.
+public struct Runner: Sendable {
+    public var graph: NotebookGraph
+    public var cache: BlockCache?
+    public var options: RunOptions
+
+    public init(graph: NotebookGraph, cache: BlockCache?, options: RunOptions) {
+        self.graph = graph
+        self.cache = cache
+        self.options = options
+    }
+
+    /// Seeds and cache keys of every block; keys depend only on specs, never on results,
+    /// so they are known before anything runs.
+    public func plan() -> (seeds: [String: UInt64], keys: [String: String]) {
+        var seeds: [String: UInt64] = [:]
+        var keys: [String: String] = [:]
+        for id in graph.topologicalOrder {
+            let node = graph[id]!
+            let seed = Seeds.blockSeed(notebookSeed: graph.notebook.frontMatter.seed, blockID: id)
+            seeds[id] = seed
+            let inputKeys = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, keys[$0]!) })
+            keys[id] = CacheKey.compute(kind: node.kind.name, kindVersion: node.kind.version, spec: node.spec,
+                                        inputKeys: inputKeys, seed: seed)
+        }
+        return (seeds, keys)
+    }
+
+    public func run(progress: @escaping @Sendable (RunEvent) -> Void = { _ in }) async -> [String: BlockOutcome] {
+        let (seeds, keys) = plan()
+        let order = graph.topologicalOrder
+        let wanted = options.only.isEmpty ? Set(order) : graph.closure(of: options.only)
+        var outcomes: [String: BlockOutcome] = [:]
+        let total = order.count
+        func finish(_ outcome: BlockOutcome) {
+            outcomes[outcome.id] = outcome
+            progress(.finished(outcome, kind: graph[outcome.id]!.kind.name, done: outcomes.count, total: total))
+        }
+
+        // Blocks `--only` leaves out still show what the cache has for them.
+        for id in order where !wanted.contains(id) {
+            if let cache, case .hit(let entry) = cache.load(key: keys[id]!) {
+                finish(BlockOutcome(id: id, status: .cached, output: entry.output, seconds: entry.seconds, cacheKey: keys[id]!, seed: seeds[id]!))
+            } else {
+                finish(BlockOutcome(id: id, status: .notRun("not asked for by --only"), output: nil, seconds: 0, cacheKey: keys[id]!, seed: seeds[id]!))
+            }
+        }
+
+        var pending = order.filter { wanted.contains($0) }
+        await withTaskGroup(of: BlockOutcome.self) { group in
+            var running = 0
+            while !pending.isEmpty || running > 0 {
+                // Skip blocks whose inputs failed; start those whose inputs are all ready.
+                var index = 0
+                while index < pending.count {
+                    let id = pending[index]
+                    let node = graph[id]!
+                    if let bad = node.dependencies.first(where: { outcomes[$0].map { !$0.status.succeeded } ?? false }) {
+                        pending.remove(at: index)
+                        let reason = outcomes[bad].map { if case .failed = $0.status { return "'\(bad)' failed" } else { return "'\(bad)' did not run" } }!
+                        finish(BlockOutcome(id: id, status: .notRun(reason), output: nil, seconds: 0, cacheKey: keys[id]!, seed: seeds[id]!))
+                        continue
+                    }
+                    if running < options.jobs, node.dependencies.allSatisfy({ outcomes[$0]?.status.succeeded ?? false }) {
+                        pending.remove(at: index)
+                        let inputs = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, outcomes[$0]!.output!) })
+                        let inputKinds = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, graph[$0]!.kind.name) })
+                        let input = BlockInput(id: id, spec: node.spec, seed: seeds[id]!, inputs: inputs, inputKinds: inputKinds)
+                        let job = Job(kind: node.kind, input: input, key: keys[id]!, cache: cache, force: options.force)
+                        progress(.started(id: id, kind: node.kind.name))
+                        group.addTask { await job.execute(progress: progress) }
+                        running += 1
+                        continue
+                    }
+                    index += 1
+                }
+                guard running > 0 else { break }
+                if let outcome = await group.next() {
+                    running -= 1
+                    finish(outcome)
+                }
+            }
+        }
+        return outcomes
+    }
+}
+
+/// One block's work: the cache, or its kind's `run` on a thread of its own (block work is
+/// CPU-bound and must not starve Swift's cooperative pool).
+private struct Job: Sendable {
+    var kind: any BlockKind
+    var input: BlockInput
+    var key: String
+    var cache: BlockCache?
+    var force: Bool
+
+    func execute(progress: @escaping @Sendable (RunEvent) -> Void) async -> BlockOutcome {
+        let id = input.id
+        if let cache, !force {
+            switch cache.load(key: key) {
+            case .hit(let entry):
+                return BlockOutcome(id: id, status: .cached, output: entry.output, seconds: entry.seconds, cacheKey: key, seed: input.seed)
+            case .corrupt(let why):
+                progress(.warning("cache entry for '\(id)' is corrupt (\(why)); recomputing"))
+            case .miss:
+                break
+            }
+        }
+        let (result, seconds) = await withCheckedContinuation { (continuation: CheckedContinuation<(Result<BlockOutput, Error>, Double), Never>) in
+            let thread = Thread {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let result = Result { try kind.run(input) }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                continuation.resume(returning: (result, seconds))
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        switch result {
+        case .success(let output):
+            if let cache {
+                do {
+                    try cache.store(key: key, output: output, seconds: seconds)
+                } catch {
+                    progress(.warning("could not write the cache entry for '\(id)': \(error.localizedDescription)"))
+                }
+            }
+            return BlockOutcome(id: id, status: .computed, output: output, seconds: seconds, cacheKey: key, seed: input.seed)
+        case .failure(let error):
+            let message = (error as? BlockError)?.message ?? "\(error)"
+            return BlockOutcome(id: id, status: .failed(message), output: nil, seconds: seconds, cacheKey: key, seed: input.seed)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Notebook
+
+/// Checks a block's YAML spec against its kind's keys and fills in defaults.
+/// Reports every problem it finds; returns a spec only when there were none.
+struct SpecResolver {
+    var frontMatter: FrontMatter
+
+    func resolve(_ node: SpecNode, kind: any BlockKind, block: Block) -> (ResolvedSpec?, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var values: [String: Value] = [:]
+        var locations: [String: SourceLocation] = [:]
+        let entries = node.entries ?? []
+        let byName = Dictionary(kind.keys.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+
+        // Scalars of plain string keys decide which conditional keys apply (`method: ksg`).
+        var scalars: [String: SpecNode.Scalar] = [:]
+        for entry in entries { if case .scalar(let s) = entry.value.content { scalars[entry.key] = s } }
+        for key in kind.keys where scalars[key.name] == nil {
+            if case .string(let s)? = key.defaultValue { scalars[key.name] = .string(s) }
+        }
+
+        for entry in entries {
+            guard let key = byName[entry.key] else {
+                var notes: [Diagnostic.Note] = []
+                if let near = NameSuggestion.nearest(to: entry.key, in: kind.keys.map(\.name)) {
+                    notes.append(.init("did you mean '\(near)'?"))
+                } else {
+                    notes.append(.init("\(kind.name) keys: \(kind.keys.map(\.name).joined(separator: ", "))"))
+                }
+                diagnostics.append(.error("unknown key '\(entry.key)' for a \(kind.name) block", at: entry.keyLocation ?? block.location, notes: notes))
+                continue
+            }
+            if !key.applies(to: scalars), let condition = key.appliesWhen {
+                diagnostics.append(.error("'\(key.name)' applies only when \(condition.key) is \(condition.values.joined(separator: " or "))",
+                                          at: entry.keyLocation ?? block.location))
+                continue
+            }
+            let location = entry.value.location ?? entry.keyLocation ?? block.location
+            switch Self.convert(entry.value, to: key.type, key: key.name) {
+            case .success(let value):
+                values[key.name] = value
+                locations[key.name] = location
+            case .failure(let problem):
+                diagnostics.append(.error(problem.message, at: location))
+                locations[key.name] = location
+            }
+        }
+
+        for key in kind.keys where values[key.name] == nil && locations[key.name] == nil && key.applies(to: scalars) {
+            if let name = key.defaultFromFrontMatter, let fmValue = frontMatterValue(name) {
+                values[key.name] = fmValue
+            } else if let value = key.defaultValue {
+                values[key.name] = value
+            } else if key.required {
+                let condition = key.appliesWhen.map { " when \($0.key) is \($0.values.joined(separator: " or "))" } ?? ""
+                diagnostics.append(.error("missing required key '\(key.name)' (\(key.type))\(condition) in \(kind.name) '\(block.id)'",
+                                          at: block.idLocation,
+                                          notes: [.init(key.doc)]))
+            }
+        }
+        guard diagnostics.isEmpty else { return (nil, diagnostics) }
+        return (ResolvedSpec(values: values, locations: locations, blockLocation: block.location), [])
+    }
+
+    private func frontMatterValue(_ name: String) -> Value? {
+        switch name {
+        case "units": return frontMatter.units.map(Value.string)
+        default: return nil
+        }
+    }
+
+    /// Converts a YAML value to the key's type, or says why it cannot.
+    static func convert(_ node: SpecNode, to type: ValueType, key: String) -> Result<Value, SpecProblem> {
+        let found = node.typeDescription
+        switch (type, node.content) {
+        case (.bool, .scalar(.bool(let b))):
+            return .success(.bool(b))
+        case (.int(let lo, let hi), .scalar(.int(let i))):
+            if let lo, i < lo { return .failure(SpecProblem("'\(key)' must be at least \(lo), found \(i)")) }
+            if let hi, i > hi { return .failure(SpecProblem("'\(key)' must be at most \(hi), found \(i)")) }
+            return .success(.int(i))
+        case (.number(let lo, let hi), .scalar(let s)):
+            let x: Double
+            switch s {
+            case .int(let i): x = Double(i)
+            case .float(let f): x = f
+            default: return .failure(SpecProblem("'\(key)' must be \(type), found \(found)"))
+            }
+            guard x.isFinite else { return .failure(SpecProblem("'\(key)' must be a finite number")) }
+            if let lo, x < lo { return .failure(SpecProblem("'\(key)' must be at least \(lo), found \(x)")) }
+            if let hi, x > hi { return .failure(SpecProblem("'\(key)' must be at most \(hi), found \(x)")) }
+            return .success(.double(x))
+        case (.string, .scalar(let s)) where s != .null:
+            return .success(.string(node.displayText))
+        case (.choice(let options), .scalar(let s)):
+            let text = node.displayText
+            guard case .string = s, options.contains(text) else {
+                let near = NameSuggestion.nearest(to: text, in: options).map { "; did you mean '\($0)'?" } ?? ""
+                return .failure(SpecProblem("'\(key)' must be one of \(options.joined(separator: ", ")), found '\(text)'\(near)"))
+            }
+            return .success(.string(text))
+        case (.reference, .scalar(.string(let id))):
+            return .success(.string(id))
+        case (.references, .scalar(.string(let id))):
+            return .success(.array([.string(id)]))
+        case (.references, .sequence(let items)):
+            var ids: [Value] = []
+            for item in items {
+                guard case .scalar(.string(let id)) = item.content else {
+                    return .failure(SpecProblem("'\(key)' must list block ids, found \(item.typeDescription)"))
+                }
+                ids.append(.string(id))
+            }
+            if ids.isEmpty { return .failure(SpecProblem("'\(key)' must name at least one block")) }
+            return .success(.array(ids))
+        case (.list(let element, let count), .sequence(let items)):
+            if let count, !count.contains(items.count) {
+                let expected = count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)"
+                return .failure(SpecProblem("'\(key)' must list \(expected) values, found \(items.count)"))
+            }
+            var values: [Value] = []
+            for item in items {
+                switch convert(item, to: element, key: key) {
+                case .success(let v): values.append(v)
+                case .failure(let problem): return .failure(problem)
+                }
+            }
+            return .success(.array(values))
+        default:
+            return .failure(SpecProblem("'\(key)' must be \(Self.article(type)), found \(found)"))
+        }
+    }
+
+    private static func article(_ type: ValueType) -> String {
+        switch type {
+        case .int: return "an \(type)"
+        case .choice: return "one of \(type)"
+        case .reference, .references: return "the \(type)"
+        default: return "a \(type)"
+        }
+    }
+}
+
+/// Why a spec value does not fit its key's type.
+struct SpecProblem: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

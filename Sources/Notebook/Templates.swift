@@ -1,0 +1,136 @@
+/// Finds the two template forms a notebook may use:
+/// `${params.name}` (a front-matter parameter, substituted before anything runs) and
+/// `{{ id.key }}` (a block's result, shown in prose once the block has run).
+public enum TemplateScanner {
+    public enum Form: Hashable, Sendable {
+        case parameter(name: String)
+        case inlineResult(blockID: String, keyPath: [String])
+        case malformed(String)
+    }
+
+    public struct Occurrence: Hashable, Sendable {
+        public var form: Form
+        /// Unicode-scalar offsets into the scanned line, half-open.
+        public var range: Range<Int>
+        /// 1-based column of the first character.
+        public var column: Int { range.lowerBound + 1 }
+    }
+
+    /// Scans one line. With `skipCodeSpans`, text between backticks is left alone so prose can
+    /// show the template syntax itself.
+    public static func scan(_ line: String, skipCodeSpans: Bool, inlineResults: Bool) -> [Occurrence] {
+        let s = Array(line.unicodeScalars)
+        var found: [Occurrence] = []
+        var i = 0
+        while i < s.count {
+            if skipCodeSpans, s[i] == "`" {
+                let run = runLength(s, i, "`")
+                if let close = findClosingRun(s, from: i + run, length: run) {
+                    i = close + run
+                    continue
+                }
+                i += run
+                continue
+            }
+            if s[i] == "$", i + 1 < s.count, s[i + 1] == "{" {
+                if let end = find(s, "}", from: i + 2) {
+                    let inner = String(String.UnicodeScalarView(s[(i + 2)..<end])).trimmingSpaces
+                    let form: Form
+                    if inner.hasPrefix("params."), isName(String(inner.dropFirst(7))) {
+                        form = .parameter(name: String(inner.dropFirst(7)))
+                    } else {
+                        form = .malformed("expected ${params.NAME}, found ${\(inner)}")
+                    }
+                    found.append(Occurrence(form: form, range: i..<(end + 1)))
+                    i = end + 1
+                    continue
+                }
+            }
+            if inlineResults, s[i] == "{", i + 1 < s.count, s[i + 1] == "{" {
+                if let end = findPair(s, "}", from: i + 2) {
+                    let inner = String(String.UnicodeScalarView(s[(i + 2)..<end])).trimmingSpaces
+                    let parts = inner.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                    let form: Form
+                    if parts.count >= 2, isID(parts[0]), parts.dropFirst().allSatisfy(isName) {
+                        form = .inlineResult(blockID: parts[0], keyPath: Array(parts.dropFirst()))
+                    } else {
+                        form = .malformed("expected {{ block-id.key }}, found {{ \(inner) }}")
+                    }
+                    found.append(Occurrence(form: form, range: i..<(end + 2)))
+                    i = end + 2
+                    continue
+                }
+            }
+            i += 1
+        }
+        return found
+    }
+
+    /// Block ids: a lowercase letter, then lowercase letters, digits and dashes.
+    public static func isID(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    /// Parameter names and result keys: letters, digits and underscores, not starting with a digit.
+    public static func isName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first,
+              first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    private static func runLength(_ s: [Unicode.Scalar], _ i: Int, _ c: Unicode.Scalar) -> Int {
+        var n = 0
+        while i + n < s.count, s[i + n] == c { n += 1 }
+        return n
+    }
+
+    private static func findClosingRun(_ s: [Unicode.Scalar], from start: Int, length: Int) -> Int? {
+        var j = start
+        while j < s.count {
+            if s[j] == "`" {
+                let run = runLength(s, j, "`")
+                if run == length { return j }
+                j += run
+            } else {
+                j += 1
+            }
+        }
+        return nil
+    }
+
+    private static func find(_ s: [Unicode.Scalar], _ c: Unicode.Scalar, from start: Int) -> Int? {
+        var j = start
+        while j < s.count { if s[j] == c { return j }; j += 1 }
+        return nil
+    }
+
+    private static func findPair(_ s: [Unicode.Scalar], _ c: Unicode.Scalar, from start: Int) -> Int? {
+        var j = start
+        while j + 1 < s.count { if s[j] == c, s[j + 1] == c { return j }; j += 1 }
+        return nil
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
+        return String(scalars[first...last])
+    }
+
+    /// Replaces unicode-scalar ranges (sorted, non-overlapping) with new text.
+    func replacingScalarRanges(_ replacements: [(Range<Int>, String)]) -> String {
+        let s = Array(unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var cursor = 0
+        for (range, text) in replacements {
+            out.append(contentsOf: s[cursor..<range.lowerBound])
+            out.append(contentsOf: text.unicodeScalars)
+            cursor = range.upperBound
+        }
+        out.append(contentsOf: s[cursor...])
+        return String(out)
+    }
+}

@@ -1,0 +1,107 @@
+/// Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011):
+/// a counter-based generator. The n-th output of a stream is a pure function of
+/// (key, counter = n), so streams are reproducible however work is split across threads.
+public struct Philox4x32: Sendable {
+    public typealias Counter = (UInt32, UInt32, UInt32, UInt32)
+    public typealias Key = (UInt32, UInt32)
+
+    static let m0: UInt32 = 0xD251_1F53
+    static let m1: UInt32 = 0xCD9E_8D57
+    static let w0: UInt32 = 0x9E37_79B9
+    static let w1: UInt32 = 0xBB67_AE85
+
+    /// The ten-round bijection of one counter under one key.
+    public static func block(_ counter: Counter, key: Key) -> Counter {
+        var c = counter
+        var k = key
+        for round in 0..<10 {
+            if round > 0 { k = (k.0 &+ w0, k.1 &+ w1) }
+            let p0 = UInt64(m0) * UInt64(c.0)
+            let p1 = UInt64(m1) * UInt64(c.2)
+            c = (UInt32(truncatingIfNeeded: p1 >> 32) ^ c.1 ^ k.0, UInt32(truncatingIfNeeded: p1),
+                 UInt32(truncatingIfNeeded: p0 >> 32) ^ c.3 ^ k.1, UInt32(truncatingIfNeeded: p0))
+        }
+        return c
+    }
+}
+
+/// A stream of random numbers named by (seed, stream name): the same pair gives the same
+/// numbers on every machine and thread count.
+public struct RandomStream: Sendable {
+    private let key: Philox4x32.Key
+    private let streamID: UInt64
+    private var index: UInt64 = 0
+    private var buffer: [UInt32] = []
+    private var spareNormal: Double?
+
+    public init(seed: UInt64, stream: String = "") {
+        self.init(seed: seed, streamID: RandomStream.streamID(stream))
+    }
+
+    public init(seed: UInt64, streamID: UInt64) {
+        key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+        self.streamID = streamID
+    }
+
+    /// FNV-1a of the name: stream names only need to differ, not to be secret.
+    public static func streamID(_ name: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    public mutating func nextUInt32() -> UInt32 {
+        if buffer.isEmpty {
+            let r = Philox4x32.block((UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32),
+                                      UInt32(truncatingIfNeeded: streamID), UInt32(truncatingIfNeeded: streamID >> 32)), key: key)
+            index &+= 1
+            buffer = [r.3, r.2, r.1, r.0]
+        }
+        return buffer.removeLast()
+    }
+
+    public mutating func nextUInt64() -> UInt64 {
+        UInt64(nextUInt32()) << 32 | UInt64(nextUInt32())
+    }
+
+    /// Uniform on [0, 1) with 53 random bits.
+    public mutating func uniform() -> Double {
+        Double(nextUInt64() >> 11) * 0x1p-53
+    }
+
+    /// Standard normal by the Box–Muller transform (both values of each pair are used).
+    public mutating func normal() -> Double {
+        if let spare = spareNormal {
+            spareNormal = nil
+            return spare
+        }
+        var u = uniform()
+        while u == 0 { u = uniform() }
+        let v = uniform()
+        let r = (-2 * _log(u)).squareRoot()
+        let angle = 2 * Double.pi * v
+        spareNormal = r * _sin(angle)
+        return r * _cos(angle)
+    }
+
+    /// Uniform integer in 0..<bound, without modulo bias (Lemire's method).
+    public mutating func integer(below bound: Int) -> Int {
+        precondition(bound > 0)
+        let b = UInt64(bound)
+        var m = nextUInt64().multipliedFullWidth(by: b)
+        if m.low < b {
+            let threshold = (0 &- b) % b
+            while m.low < threshold { m = nextUInt64().multipliedFullWidth(by: b) }
+        }
+        return Int(m.high)
+    }
+
+    /// A uniformly random permutation of 0..<n (Fisher–Yates).
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var p = Array(0..<n)
+        if n > 1 {
+            for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, integer(below: i + 1)) }
+        }
+        return p
+    }
+}

@@ -1,0 +1,92 @@
+import Engine
+import Notebook
+
+/// Everything a report is made from.
+public struct ReportInput: Sendable {
+    public var graph: NotebookGraph
+    public var outcomes: [String: BlockOutcome]
+    /// Each block's presentation, from its kind.
+    public var presentations: [String: [Presentation]]
+    public var toolVersion: String
+    /// When set, the run date and per-block ran/cached status and times are written into the
+    /// outputs (which then differ from run to run). Off by default so reruns are byte-identical.
+    public var stamp: RunStamp?
+
+    public init(graph: NotebookGraph, outcomes: [String: BlockOutcome], presentations: [String: [Presentation]],
+                toolVersion: String, stamp: RunStamp? = nil) {
+        self.graph = graph
+        self.outcomes = outcomes
+        self.presentations = presentations
+        self.toolVersion = toolVersion
+        self.stamp = stamp
+    }
+
+    var notebook: Notebook { graph.notebook }
+}
+
+public struct RunStamp: Sendable {
+    public var date: String
+    public init(date: String) { self.date = date }
+}
+
+/// The files of one report, by path relative to the report's folder.
+public struct ReportFiles: Sendable {
+    public var files: [(path: String, contents: String)]
+}
+
+/// Figure numbers and inline values, worked out once and shared by the HTML and Markdown.
+struct ReportModel {
+    struct FigureRef {
+        var number: Int
+        var blockID: String
+        var figure: Figure
+        var anchor: String { "figure-\(number)" }
+    }
+
+    var figuresByBlock: [String: [FigureRef]] = [:]
+    /// Numbers of captioned tables, by block, in presentation order.
+    var tableNumbersByBlock: [String: [Int]] = [:]
+
+    init(_ input: ReportInput) {
+        var figureNumber = 0, tableNumber = 0
+        for block in input.notebook.blocks {
+            guard input.outcomes[block.id]?.status.succeeded ?? false else { continue }
+            for presentation in input.presentations[block.id] ?? [] {
+                switch presentation {
+                case .figure(let figure):
+                    figureNumber += 1
+                    figuresByBlock[block.id, default: []].append(FigureRef(number: figureNumber, blockID: block.id, figure: figure))
+                case .table(let table) where !(table.caption ?? "").isEmpty:
+                    tableNumber += 1
+                    tableNumbersByBlock[block.id, default: []].append(tableNumber)
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// The text shown for `{{ id.key }}`, or nil when the block has no result to show.
+    static func inlineValue(_ ref: InlineResult, outcomes: [String: BlockOutcome]) -> String? {
+        guard let output = outcomes[ref.blockID]?.output, let value = Value.object(output.values).lookup(ref.keyPath) else { return nil }
+        return value.displayText
+    }
+
+    static func statusText(_ status: BlockStatus) -> String {
+        switch status {
+        case .computed, .cached: return "ok"
+        case .failed: return "failed"
+        case .notRun: return "not run"
+        }
+    }
+
+    static func title(of notebook: Notebook) -> String {
+        if let title = notebook.frontMatter.title { return title }
+        let name = notebook.path.split(separator: "/").last.map(String.init) ?? notebook.path
+        return name.hasSuffix(".md") ? String(name.dropLast(3)) : name
+    }
+
+    static func fileName(of notebook: Notebook) -> String {
+        notebook.path.split(separator: "/").last.map(String.init) ?? notebook.path
+    }
+}
