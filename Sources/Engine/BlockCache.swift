@@ -137,3 +137,14 @@ public struct BlockCache: Sendable {
         return Entry(output: BlockOutput(values: values, arrays: arrays, figure: header["figure"]?.stringValue), seconds: seconds)
     }
 }
+
+extension BlockCache {
+    /// The entry format, exposed for tests of its checksum and round trip.
+    public static func encodeForTesting(_ output: BlockOutput, key: String, seconds: Double) -> [UInt8] {
+        encode(output, key: key, seconds: seconds)
+    }
+
+    public static func decodeForTesting(_ bytes: [UInt8], key: String) throws -> Entry {
+        try decode(bytes, key: key)
+    }
+}

@@ -38,16 +38,17 @@ public struct GraphBuilder: Sendable {
             guard let kind = registry[block.kind], let specNode = block.spec else { continue }
             let (resolved, problems) = resolver.resolve(specNode, kind: kind, block: block)
             diagnostics += problems
-            guard let spec = resolved else { continue }
+            // References are checked from the YAML itself, so they are reported even when
+            // other keys of the same block are wrong.
             var dependencies: [String] = []
             var referencesOK = true
-            for key in kind.keys where key.type.isReference && spec[key.name] != nil {
+            for key in kind.keys where key.type.isReference && specNode[key.name] != nil {
                 let allowed: [String]
                 switch key.type {
                 case .reference(let kinds), .references(let kinds): allowed = kinds
                 default: allowed = []
                 }
-                for (id, location) in Self.referencedIDs(specNode, key: key.name, fallback: spec.location(of: key.name)) {
+                for (id, location) in Self.referencedIDs(specNode, key: key.name, fallback: block.location) {
                     guard let target = firstByID[id] else {
                         var notes: [Diagnostic.Note] = []
                         if let near = NameSuggestion.nearest(to: id, in: firstByID.keys) {
@@ -66,7 +67,7 @@ public struct GraphBuilder: Sendable {
                     if !dependencies.contains(id) { dependencies.append(id) }
                 }
             }
-            if referencesOK {
+            if referencesOK, let spec = resolved {
                 nodes.append(.init(block: block, kind: kind, spec: spec, dependencies: dependencies))
             }
         }

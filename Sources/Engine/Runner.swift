@@ -30,11 +30,16 @@ public struct RunOptions: Sendable {
     public var force: Bool
     /// When not empty: run only these blocks and what they need.
     public var only: [String]
+    /// Mixed into every cache key (the tool's version): entries made by another version of the
+    /// tool are never reused.
+    public var cacheSalt: String
 
-    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, force: Bool = false, only: [String] = []) {
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, force: Bool = false, only: [String] = [],
+                cacheSalt: String = "") {
         self.jobs = max(1, jobs)
         self.force = force
         self.only = only
+        self.cacheSalt = cacheSalt
     }
 }
 
@@ -69,7 +74,7 @@ public struct Runner: Sendable {
             seeds[id] = seed
             let inputKeys = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, keys[$0]!) })
             keys[id] = CacheKey.compute(kind: node.kind.name, kindVersion: node.kind.version, spec: node.spec,
-                                        inputKeys: inputKeys, seed: seed)
+                                        inputKeys: inputKeys, seed: seed, extra: ["salt": .string(options.cacheSalt)])
         }
         return (seeds, keys)
     }

@@ -90,6 +90,12 @@ public struct ResolvedSpec: Sendable, Hashable {
     public var locations: [String: SourceLocation]
     public var blockLocation: SourceLocation
 
+    public init(values: [String: Value], locations: [String: SourceLocation], blockLocation: SourceLocation) {
+        self.values = values
+        self.locations = locations
+        self.blockLocation = blockLocation
+    }
+
     public subscript(key: String) -> Value? { values[key] }
 
     public func string(_ key: String) -> String? { values[key]?.stringValue }

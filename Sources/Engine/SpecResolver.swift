@@ -84,7 +84,7 @@ struct SpecResolver {
             switch s {
             case .int(let i): x = Double(i)
             case .float(let f): x = f
-            default: return .failure(SpecProblem("'\(key)' must be \(type), found \(found)"))
+            default: return .failure(SpecProblem("'\(key)' must be \(Self.article(type)), found \(found)"))
             }
             guard x.isFinite else { return .failure(SpecProblem("'\(key)' must be a finite number")) }
             if let lo, x < lo { return .failure(SpecProblem("'\(key)' must be at least \(lo), found \(x)")) }

@@ -27,6 +27,8 @@ public struct Prose: Sendable {
     public var firstLine: Int
     /// Every `{{ id.key }}` in the text, outside code.
     public var inlineResults: [InlineResult]
+    /// Indices (0-based, within `text`) of lines inside code blocks or raw HTML blocks.
+    public var codeLineIndices: Set<Int> = []
 }
 
 /// One `{{ id.key }}` in prose.
@@ -66,6 +68,11 @@ public struct FrontMatter: Sendable {
     public var node: SpecNode?
 
     public static let defaultSeed = 0
+
+    /// `allow-html: true` lets raw HTML in prose through to the reports; off by default.
+    public var allowsRawHTML: Bool {
+        node?["allow-html"]?.content == .scalar(.bool(true))
+    }
     /// The keys a front matter may hold; anything else is reported with a suggestion.
     public static let knownKeys = ["title", "seed", "units", "params", "author", "date", "description", "abstract", "allow-html"]
 }

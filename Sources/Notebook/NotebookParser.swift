@@ -51,12 +51,12 @@ public struct NotebookParser: Sendable {
         var cursor = frontMatterEnd  // 0-based index of the next line not yet placed in a cell
         for fence in scan.topLevelFences {
             guard let block = experimentBlock(fence, params: frontMatter.params, diagnostics: &diagnostics) else { continue }
-            appendProse(lines: lines, from: cursor, to: fence.startLine - 1, codeLines: scan.codeLines,
+            appendProse(lines: lines, from: cursor, to: fence.startLine - 1, codeLines: scan.codeLines, htmlLines: scan.htmlLines,
                         params: frontMatter.params, into: &cells, diagnostics: &diagnostics)
             cells.append(.block(block))
             cursor = fence.endLine
         }
-        appendProse(lines: lines, from: cursor, to: lines.count, codeLines: scan.codeLines,
+        appendProse(lines: lines, from: cursor, to: lines.count, codeLines: scan.codeLines, htmlLines: scan.htmlLines,
                     params: frontMatter.params, into: &cells, diagnostics: &diagnostics)
         for nested in scan.nestedFences where knownKinds.contains(nested.infoWords.first ?? "") {
             diagnostics.append(.error("an experiment block must stand at the top level, not inside a list or quote",
@@ -235,15 +235,17 @@ public struct NotebookParser: Sendable {
 
     /// Adds lines [from, to) (0-based) as a prose cell, with parameters substituted and
     /// inline results located. Lines inside code samples are left exactly as written.
-    private func appendProse(lines: [String], from: Int, to: Int, codeLines: Set<Int>, params: [String: Parameter],
+    private func appendProse(lines: [String], from: Int, to: Int, codeLines: Set<Int>, htmlLines: Set<Int>, params: [String: Parameter],
                              into cells: inout [Cell], diagnostics: inout [Diagnostic]) {
         guard from < to else { return }
         var out: [String] = []
         var inline: [InlineResult] = []
+        var codeIndices = Set<Int>()
         for index in from..<to {
             let line = lines[index]
             let lineNumber = index + 1
-            if codeLines.contains(lineNumber) {
+            if codeLines.contains(lineNumber) || htmlLines.contains(lineNumber) {
+                if codeLines.contains(lineNumber) { codeIndices.insert(out.count) }
                 out.append(line)
                 continue
             }
@@ -276,7 +278,8 @@ public struct NotebookParser: Sendable {
             built.append(contentsOf: scalars[cursor...])
             out.append(String(built))
         }
-        cells.append(.prose(Prose(text: out.joined(separator: "\n"), firstLine: from + 1, inlineResults: inline)))
+        cells.append(.prose(Prose(text: out.joined(separator: "\n"), firstLine: from + 1, inlineResults: inline,
+                                  codeLineIndices: codeIndices)))
     }
 
     // MARK: - cmark
@@ -301,8 +304,9 @@ public struct NotebookParser: Sendable {
     struct Structure {
         var topLevelFences: [FenceInfo] = []
         var nestedFences: [FenceInfo] = []
-        /// 1-based line numbers inside any code block or raw HTML block.
+        /// 1-based line numbers inside code blocks, and inside raw HTML blocks.
         var codeLines: Set<Int> = []
+        var htmlLines: Set<Int> = []
     }
 
     static func scanStructure(_ lines: [String]) -> Structure {
@@ -325,7 +329,9 @@ public struct NotebookParser: Sendable {
             let type = cmark_node_get_type(node)
             guard type == CMARK_NODE_CODE_BLOCK || type == CMARK_NODE_HTML_BLOCK else { continue }
             let first = Int(cmark_node_get_start_line(node)), last = Int(cmark_node_get_end_line(node))
-            if first <= last { structure.codeLines.formUnion(first...last) }
+            if first <= last {
+                if type == CMARK_NODE_CODE_BLOCK { structure.codeLines.formUnion(first...last) } else { structure.htmlLines.formUnion(first...last) }
+            }
             guard type == CMARK_NODE_CODE_BLOCK else { continue }
             // cmark 0.30 has no fencing accessor: read the fence from the source line itself.
             let startColumn = Int(cmark_node_get_start_column(node))

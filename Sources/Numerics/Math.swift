@@ -9,13 +9,13 @@ import Darwin
 @inline(__always) func _cos(_ x: Double) -> Double { cos(x) }
 
 public enum SpecialFunctions {
-    /// The digamma function ψ(x) for x > 0: recurrence up to x ≥ 6, then the asymptotic series.
+    /// The digamma function ψ(x) for x > 0: recurrence up to x ≥ 10, then the asymptotic series.
     /// Accurate to ~1e-13 (checked against ψ(1) = −γ and ψ(n+1) = ψ(n) + 1/n in tests).
     public static func digamma(_ x: Double) -> Double {
         precondition(x > 0, "digamma is defined here for x > 0")
         var x = x
         var shift = 0.0
-        while x < 6 {
+        while x < 10 {
             shift -= 1 / x
             x += 1
         }

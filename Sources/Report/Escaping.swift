@@ -22,9 +22,13 @@ public enum Escape {
         var out = ""
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "\\", "`", "*", "_", "[", "]", "<", ">", "&", "|", "~":
+            case "\\", "`", "*", "_", "[", "]", "|", "~":
                 out += "\\"
                 out.unicodeScalars.append(scalar)
+            // Entities rather than backslashes, so even a renderer that allows HTML shows text.
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
             case "\n", "\r": out += " "
             default: out.unicodeScalars.append(scalar)
             }
@@ -42,5 +46,45 @@ public enum Escape {
         var longest = 0, run = 0
         for c in body { if c == "`" { run += 1; longest = max(longest, run) } else { run = 0 } }
         return String(repeating: "`", count: max(3, longest + 1))
+    }
+}
+
+extension Escape {
+    /// Neutralises raw HTML in a line of the author's Markdown (outside code spans) for the
+    /// Markdown report, as cmark's safe mode does for the HTML one. Autolinks stay links.
+    public static func neutralisingRawHTML(_ line: String) -> String {
+        let s = Array(line.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < s.count {
+            if s[i] == "`" {
+                var run = 0
+                while i + run < s.count, s[i + run] == "`" { run += 1 }
+                var j = i + run, close: Int?
+                while j < s.count {
+                    if s[j] == "`" {
+                        var r = 0
+                        while j + r < s.count, s[j + r] == "`" { r += 1 }
+                        if r == run { close = j; break }
+                        j += r
+                    } else { j += 1 }
+                }
+                let end = close.map { $0 + run } ?? (i + run)
+                out.append(contentsOf: s[i..<end])
+                i = end
+                continue
+            }
+            if s[i] == "<" {
+                let rest = String(String.UnicodeScalarView(s[(i + 1)...].prefix(8))).lowercased()
+                if !(rest.hasPrefix("http://") || rest.hasPrefix("https://") || rest.hasPrefix("mailto:")) {
+                    out.append(contentsOf: "&lt;".unicodeScalars)
+                    i += 1
+                    continue
+                }
+            }
+            out.append(s[i])
+            i += 1
+        }
+        return String(out)
     }
 }

@@ -8,7 +8,7 @@ struct HTMLReport {
 
     func render() -> String {
         let notebook = input.notebook
-        let renderer = MarkdownRenderer(allowRawHTML: notebook.frontMatter.node?["allow-html"].map { $0.content == .scalar(.bool(true)) } ?? false)
+        let renderer = MarkdownRenderer(allowRawHTML: notebook.frontMatter.allowsRawHTML)
         var slugs = SlugSet()
         var toc: [(level: Int, text: String, slug: String)] = []
         var body = ""

@@ -7,6 +7,8 @@ struct MarkdownReport {
     var input: ReportInput
     var model: ReportModel
 
+    var allowRawHTML: Bool { input.notebook.frontMatter.allowsRawHTML }
+
     func render() -> String {
         let notebook = input.notebook
         var out = ""
@@ -35,6 +37,12 @@ struct MarkdownReport {
             replacements[ref.lineIndex, default: []].append((ref.range, text))
         }
         for (index, list) in replacements { lines[index] = HTMLReport.replace(lines[index], list) }
+        // Inline values hold no raw '<' (they are escaped), so neutralising after them is safe.
+        if !allowRawHTML {
+            for index in lines.indices where !prose.codeLineIndices.contains(index) {
+                lines[index] = Escape.neutralisingRawHTML(lines[index])
+            }
+        }
         var text = lines.joined(separator: "\n")
         while text.hasSuffix("\n") { text.removeLast() }
         while text.hasPrefix("\n") { text.removeFirst() }

@@ -89,7 +89,9 @@ public struct Workflow: Sendable {
         let name = Self.reportName(for: path)
         let start = DispatchTime.now().uptimeNanoseconds
         let cache = settings.cacheDirectory.map(BlockCache.init(directory:))
-        let outcomes = await Runner(graph: graph, cache: cache, options: settings.run).run { event in
+        var options = settings.run
+        options.cacheSalt = "infoplane \(Self.toolVersion)"
+        let outcomes = await Runner(graph: graph, cache: cache, options: options).run { event in
             log(Self.describe(event))
         }
 

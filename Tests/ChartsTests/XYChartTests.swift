@@ -1,0 +1,98 @@
+import Charts
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+
+/// Collects elements of an XML document, failing on anything not well-formed.
+final class XMLCollector: NSObject, XMLParserDelegate {
+    struct Element { var name: String; var attributes: [String: String]; var text: String }
+    var elements: [Element] = []
+    private var stack: [Int] = []
+
+    static func parse(_ text: String) throws -> [Element] {
+        let collector = XMLCollector()
+        let parser = XMLParser(data: Data(text.utf8))
+        parser.delegate = collector
+        guard parser.parse() else { throw parser.parserError ?? NSError(domain: "xml", code: 1) }
+        return collector.elements
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        elements.append(Element(name: name, attributes: attributes, text: ""))
+        stack.append(elements.count - 1)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        stack.removeLast()
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if let top = stack.last { elements[top].text += string }
+    }
+}
+
+final class XYChartTests: XCTestCase {
+    let chart = XYChart(
+        style: .scatter,
+        series: [.init(name: "gaussian", points: [.init(x: 0.2, y: 0.22), .init(x: 1, y: 1.03), .init(x: 2, y: 2.0)]),
+                 .init(name: "ksg", points: [.init(x: 0.2, y: 0.21), .init(x: 1, y: 0.98), .init(x: 2, y: .nan)])],
+        title: "", xLabel: "true I(X;Y) (nats)", yLabel: "estimate (nats)", identityLine: true, idPrefix: "t")
+
+    func testStructureMatchesTheData() throws {
+        let elements = try XMLCollector.parse(chart.svg())
+        XCTAssertEqual(elements.first?.name, "svg")
+        XCTAssertEqual(elements.first?.attributes["role"], "img")
+        let series = elements.filter { $0.name == "g" && $0.attributes["class"] == "series" }
+        XCTAssertEqual(series.map { $0.attributes["data-name"] }, ["gaussian", "ksg"])
+        // 3 + 2 finite points, drawn as markers; the NaN is left out and said so.
+        let markers = elements.filter { ["circle", "rect", "polygon"].contains($0.name) && $0.attributes["class"] == nil && $0.attributes["fill"] == nil }
+        XCTAssertGreaterThanOrEqual(markers.count, 5)
+        XCTAssertTrue(elements.first { $0.name == "desc" }!.text.contains("1 non-finite point not drawn"))
+        XCTAssertEqual(elements.filter { $0.attributes["class"] == "identity" }.count, 1)
+        let labels = elements.filter { $0.name == "text" && ($0.attributes["class"] ?? "").hasPrefix("label") }.map(\.text)
+        XCTAssertEqual(labels, ["true I(X;Y) (nats)", "estimate (nats)"])
+        let xTicks = elements.filter { $0.attributes["class"] == "tick x" }.map(\.text)
+        XCTAssertEqual(xTicks, ["0.0", "0.5", "1.0", "1.5", "2.0"])
+        let legend = elements.filter { $0.name == "text" }.map(\.text)
+        XCTAssertTrue(legend.contains("gaussian") && legend.contains("ksg"))
+    }
+
+    func testSameDataSameBytes() {
+        XCTAssertEqual(chart.svg(), chart.svg())
+    }
+
+    func testTextIsEscaped() throws {
+        let evil = XYChart(style: .line, series: [.init(name: "</svg><script>alert(1)</script>", points: [.init(x: 0, y: 1), .init(x: 1, y: 2)]),
+                                                  .init(name: "a & \"b\"", points: [.init(x: 0, y: 0)])],
+                           title: "<b onload=x>", xLabel: "x", yLabel: "y")
+        let svg = evil.svg()
+        XCTAssertFalse(svg.contains("<script"))
+        XCTAssertFalse(svg.contains("<b "))
+        XCTAssertNoThrow(try XMLCollector.parse(svg))
+    }
+
+    func testEmptyAndDegenerateDataStillDraw() throws {
+        for series in [[XYChart.Series](), [.init(name: "one", points: [.init(x: 3, y: 3)])],
+                       [.init(name: "bad", points: [.init(x: .nan, y: .infinity)])]] {
+            let svg = XYChart(style: .line, series: series, title: "t", xLabel: "x", yLabel: "y").svg()
+            XCTAssertNoThrow(try XMLCollector.parse(svg))
+            XCTAssertFalse(svg.contains("nan") || svg.contains("inf"), svg)
+        }
+    }
+
+    func testNiceScale() {
+        let s = NiceScale(min: 0.2, max: 2.0)
+        XCTAssertEqual(s.lower, 0)
+        XCTAssertEqual(s.upper, 2.0, accuracy: 1e-12)
+        XCTAssertEqual(s.step, 0.5, accuracy: 1e-12)
+        let t = NiceScale(min: -0.013, max: 0.025)
+        XCTAssertLessThanOrEqual(t.lower, -0.013)
+        XCTAssertGreaterThanOrEqual(t.upper, 0.025)
+        XCTAssertEqual(t.ticks.map(t.label), ["−0.02", "−0.01", "0.00", "0.01", "0.02", "0.03"])
+        let flat = NiceScale(min: 5, max: 5)
+        XCTAssertLessThan(flat.lower, 5)
+        XCTAssertGreaterThan(flat.upper, 5)
+    }
+}

@@ -1,0 +1,56 @@
+import Engine
+import Foundation
+import XCTest
+
+final class ValueTests: XCTestCase {
+    func testJSONRoundTripKeepsIntegersApartFromDoubles() throws {
+        let value: Value = ["i": 1, "d": 1.0, "tiny": 1e-300, "neg": -2.5, "s": "a\"b\\c\n<é>", "n": .null,
+                            "list": [1, 2.0, "x", true], "nested": ["k": [1, 2]]]
+        let text = JSON.encode(value)
+        XCTAssertEqual(try JSON.decode(text), value)
+        XCTAssertEqual(try JSON.decode(JSON.encode(value, pretty: true)), value)
+        XCTAssertTrue(text.contains("\"d\":1.0"))
+        XCTAssertTrue(text.contains("\"i\":1,"))
+        XCTAssertFalse(text.contains("<"), "JSON must be safe to embed in HTML")
+    }
+
+    func testJSONIsCanonical() {
+        XCTAssertEqual(JSON.encode(["b": 1, "a": 2]), "{\"a\":2,\"b\":1}")
+        XCTAssertEqual(JSON.encode(.double(.nan)), "null")
+    }
+
+    func testJSONRejectsGarbage() {
+        for bad in ["", "{", "[1,", "\"abc", "{\"a\" 1}", "tru", "1 2", "{1:2}"] {
+            XCTAssertThrowsError(try JSON.decode(bad), bad)
+        }
+    }
+
+    func testNumberFormatting() {
+        XCTAssertEqual(NumberFormatting.format(0), "0")
+        XCTAssertEqual(NumberFormatting.format(1), "1.00")
+        XCTAssertEqual(NumberFormatting.format(0.2), "0.200")
+        XCTAssertEqual(NumberFormatting.format(12.345), "12.3")
+        XCTAssertEqual(NumberFormatting.format(9.9996), "10.0")
+        XCTAssertEqual(NumberFormatting.format(-0.01352), "-0.0135")
+        XCTAssertEqual(NumberFormatting.format(0.000773), "7.73e-4")
+        XCTAssertEqual(NumberFormatting.format(1234567), "1.23e6")
+        XCTAssertEqual(NumberFormatting.format(123456), "123456")
+        XCTAssertEqual(NumberFormatting.format(.nan), "NaN")
+    }
+
+    func testCacheEntryFormatRoundTripAndChecksum() throws {
+        let output = BlockOutput(values: ["x": 1.5, "name": "é"], arrays: ["a": NumericArray(shape: [3], values: [1, -0.0, .infinity])],
+                                 figure: "<svg/>")
+        let bytes = BlockCache.encodeForTesting(output, key: "k", seconds: 0.25)
+        let entry = try BlockCache.decodeForTesting(bytes, key: "k")
+        XCTAssertEqual(entry.output, output)
+        XCTAssertEqual(entry.seconds, 0.25)
+        XCTAssertThrowsError(try BlockCache.decodeForTesting(bytes, key: "other"))
+        for index in [0, 12, bytes.count / 2, bytes.count - 1] {
+            var damaged = bytes
+            damaged[index] ^= 0x01
+            XCTAssertThrowsError(try BlockCache.decodeForTesting(damaged, key: "k"), "byte \(index)")
+        }
+        XCTAssertThrowsError(try BlockCache.decodeForTesting(Array(bytes.prefix(20)), key: "k"))
+    }
+}

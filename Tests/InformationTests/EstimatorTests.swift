@@ -1,0 +1,68 @@
+import Information
+import Learning
+import Numerics
+import XCTest
+
+final class EstimatorTests: XCTestCase {
+    func testGaussianPairsCarryTheirMutualInformation() {
+        for (mi, dx, dy) in [(0.5, 1, 1), (2.0, 3, 2), (5.0, 5, 5)] {
+            let pairs = GaussianPairs(mutualInformation: mi, xDimension: dx, yDimension: dy)
+            let k = Double(min(dx, dy))
+            XCTAssertEqual(-k / 2 * log(1 - pairs.correlation * pairs.correlation), mi, accuracy: 1e-12)
+        }
+        let (x, y) = GaussianPairs(mutualInformation: 1, xDimension: 2, yDimension: 3).sample(count: 10, seed: 1)
+        XCTAssertEqual([x.rows, x.columns, y.rows, y.columns], [10, 2, 10, 3])
+        XCTAssertEqual(GaussianPairs(mutualInformation: 1).sample(count: 50, seed: 5).x, GaussianPairs(mutualInformation: 1).sample(count: 50, seed: 5).x)
+    }
+
+    func testGaussianEstimatorAgainstClosedForm() throws {
+        for (mi, d) in [(0.1, 1), (1.0, 1), (5.0, 1), (1.0, 5), (5.0, 5), (2.0, 20)] {
+            let (x, y) = GaussianPairs(mutualInformation: mi, xDimension: d, yDimension: d).sample(count: 20_000, seed: 11)
+            let estimate = try GaussianEstimator().mutualInformation(x, y)
+            // Bias of the plug-in estimate is about d²/(2n) nats; sampling error is smaller still.
+            XCTAssertEqual(estimate, mi, accuracy: 0.02 + Double(d * d) / 20_000, "mi \(mi), d \(d)")
+        }
+    }
+
+    func testKSGAgainstClosedFormInLowDimension() throws {
+        for (mi, d) in [(0.1, 1), (1.0, 1), (2.0, 1), (1.0, 2)] {
+            let (x, y) = GaussianPairs(mutualInformation: mi, xDimension: d, yDimension: d).sample(count: 3000, seed: 21)
+            let estimate = try KSGEstimator(k: 3).mutualInformation(x, y)
+            XCTAssertEqual(estimate, mi, accuracy: 0.06, "mi \(mi), d \(d)")
+        }
+    }
+
+    func testKSGOnIndependentDataIsNearZero() throws {
+        let (x, y) = GaussianPairs(mutualInformation: 0, xDimension: 2, yDimension: 2).sample(count: 3000, seed: 4)
+        XCTAssertEqual(try KSGEstimator(k: 5).mutualInformation(x, y), 0, accuracy: 0.03)
+    }
+
+    /// The fast loop must equal a literal transcription of the formula.
+    func testKSGMatchesANaiveReference() throws {
+        let (x, y) = GaussianPairs(mutualInformation: 1, xDimension: 2, yDimension: 1).sample(count: 200, seed: 8)
+        for k in [1, 3, 7] {
+            let n = x.rows
+            var total = 0.0
+            for i in 0..<n {
+                func dist(_ m: Matrix, _ a: Int, _ b: Int) -> Double { (0..<m.columns).map { abs(m[a, $0] - m[b, $0]) }.max()! }
+                let joint = (0..<n).filter { $0 != i }.map { max(dist(x, i, $0), dist(y, i, $0)) }.sorted()
+                let eps = joint[k - 1]
+                let nx = (0..<n).filter { $0 != i && dist(x, i, $0) < eps }.count
+                let ny = (0..<n).filter { $0 != i && dist(y, i, $0) < eps }.count
+                total += SpecialFunctions.digamma(Double(nx + 1)) + SpecialFunctions.digamma(Double(ny + 1))
+            }
+            let reference = SpecialFunctions.digamma(Double(k)) + SpecialFunctions.digamma(Double(n)) - total / Double(n)
+            XCTAssertEqual(try KSGEstimator(k: k).mutualInformation(x, y), reference, accuracy: 1e-12)
+        }
+    }
+
+    func testKSGRefusesTooFewSamples() {
+        let x = Matrix(rows: 3, columns: 1, values: [1, 2, 3])
+        XCTAssertThrowsError(try KSGEstimator(k: 3).mutualInformation(x, x))
+    }
+
+    func testUnits() {
+        XCTAssertEqual(InformationUnit.bits.fromNats(log(2)), 1, accuracy: 1e-15)
+        XCTAssertEqual(InformationUnit.nats.fromNats(0.7), 0.7)
+    }
+}
