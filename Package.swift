@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Data flows one way: text -> Notebook -> Engine (graph, run, cache) -> Report.
-// Domain libraries (Numerics, Learning, Information, Charts) never import Notebook or Engine.
+// Domain libraries (NumericCore, Learning, Information, Charts) never import Notebook or Engine.
 let package = Package(
     name: "InfoPlane",
     platforms: [.macOS(.v14)],
@@ -25,9 +25,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
         // Domain libraries: usable from Swift without any notebook.
-        .target(name: "Numerics", dependencies: ["CBLAS"]),
-        .target(name: "Learning", dependencies: ["Numerics"]),
-        .target(name: "Information", dependencies: ["Numerics"]),
+        .target(name: "NumericCore", dependencies: ["CBLAS"]),
+        .target(name: "Learning", dependencies: ["NumericCore"]),
+        .target(name: "Information", dependencies: ["NumericCore"]),
         .target(name: "Charts"),
 
         // The notebook engine.
@@ -36,7 +36,7 @@ let package = Package(
             "Notebook", "Yams",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Blocks", dependencies: ["Engine", "Numerics", "Learning", "Information", "Charts"]),
+        .target(name: "Blocks", dependencies: ["Engine", "NumericCore", "Learning", "Information", "Charts"]),
         .target(name: "Report", dependencies: ["Engine", "Notebook", "CCMark"]),
         .target(name: "Workflow", dependencies: ["Notebook", "Engine", "Blocks", "Report"]),
         .executableTarget(name: "infoplane", dependencies: [
@@ -44,8 +44,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "InformationTests", dependencies: ["Information", "Learning", "Numerics"]),
+        .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore"]),
+        .testTarget(name: "InformationTests", dependencies: ["Information", "Learning", "NumericCore"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook"]),

@@ -1,6 +1,6 @@
 import Engine
 import Learning
-import Numerics
+import NumericCore
 
 /// `dataset`: makes or loads samples. This first version has the `gaussian` source.
 public struct DatasetKind: BlockKind {

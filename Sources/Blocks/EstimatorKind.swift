@@ -1,6 +1,6 @@
 import Engine
 import Information
-import Numerics
+import NumericCore
 
 /// `estimator`: estimates I(X;Y) on a dataset.
 public struct EstimatorKind: BlockKind {

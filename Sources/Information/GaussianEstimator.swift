@@ -1,4 +1,4 @@
-import Numerics
+import NumericCore
 
 /// Mutual information of jointly Gaussian data in closed form from sample covariances:
 /// I(X;Y) = ½ (log det Σx + log det Σy − log det Σ), in nats.

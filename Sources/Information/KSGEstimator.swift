@@ -1,5 +1,5 @@
 import Dispatch
-import Numerics
+import NumericCore
 
 /// The Kraskov–Stögbauer–Grassberger estimator of I(X;Y) (Kraskov et al. 2004, estimator 1),
 /// with the max-norm in every space:

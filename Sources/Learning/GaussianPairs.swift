@@ -1,4 +1,4 @@
-import Numerics
+import NumericCore
 
 /// Jointly Gaussian pairs (X in R^dx, Y in R^dy) with a chosen mutual information.
 ///

@@ -1,6 +1,6 @@
 import Information
 import Learning
-import Numerics
+import NumericCore
 import XCTest
 
 final class EstimatorTests: XCTestCase {

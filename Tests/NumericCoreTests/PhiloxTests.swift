@@ -1,4 +1,4 @@
-import Numerics
+import NumericCore
 import XCTest
 
 final class PhiloxTests: XCTestCase {
