@@ -9,6 +9,8 @@ public struct NotebookGraph: Sendable {
         public var spec: ResolvedSpec
         /// Ids this block references, in the order first written.
         public var dependencies: [String]
+        /// Where each referenced id is written.
+        public var referenceLocations: [String: SourceLocation] = [:]
         public var id: String { block.id }
     }
 

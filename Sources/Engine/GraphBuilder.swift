@@ -41,6 +41,7 @@ public struct GraphBuilder: Sendable {
             // References are checked from the YAML itself, so they are reported even when
             // other keys of the same block are wrong.
             var dependencies: [String] = []
+            var referenceLocations: [String: SourceLocation] = [:]
             var referencesOK = true
             for key in kind.keys where key.type.isReference && specNode[key.name] != nil {
                 let allowed: [String]
@@ -64,11 +65,14 @@ public struct GraphBuilder: Sendable {
                         referencesOK = false
                         continue
                     }
-                    if !dependencies.contains(id) { dependencies.append(id) }
+                    if !dependencies.contains(id) {
+                        dependencies.append(id)
+                        referenceLocations[id] = location
+                    }
                 }
             }
             if referencesOK, let spec = resolved {
-                nodes.append(.init(block: block, kind: kind, spec: spec, dependencies: dependencies))
+                nodes.append(.init(block: block, kind: kind, spec: spec, dependencies: dependencies, referenceLocations: referenceLocations))
             }
         }
 
@@ -121,7 +125,7 @@ public struct GraphBuilder: Sendable {
                     let cycle = Array(stack[start...]) + [dep]
                     // The block that references back (the last edge) is where the cycle is reported.
                     let notes = zip(cycle, cycle.dropFirst()).map { from, to in
-                        Diagnostic.Note("'\(from)' references '\(to)'", at: byID[from]?.spec.locations.values.min())
+                        Diagnostic.Note("'\(from)' references '\(to)'", at: byID[from]?.referenceLocations[to])
                     }
                     found.append(.error("dependency cycle: \(cycle.joined(separator: " -> "))",
                                         at: byID[cycle[0]]?.block.idLocation, notes: notes))
@@ -151,16 +155,17 @@ public struct GraphBuilder: Sendable {
                     diagnostics.append(.error("\(ref.source) names no block: there is no block '\(ref.blockID)'", at: ref.location, notes: notes))
                     continue
                 }
-                // A block whose own spec is invalid was reported already.
-                guard let node = nodes[block.id] else { continue }
-                let names = node.kind.resultNames(for: node.spec)
+                // A block whose spec is invalid is still checked against every result its kind can make.
+                guard let kind = registry[block.kind] else { continue }
+                let node = nodes[block.id]
+                let names = node.map { kind.resultNames(for: $0.spec) } ?? kind.results.map(\.name)
                 if !names.contains(ref.keyPath[0]) {
                     var notes: [Diagnostic.Note] = []
                     if let near = NameSuggestion.nearest(to: ref.keyPath[0], in: names) {
                         notes.append(.init("did you mean '\(near)'?"))
                     }
-                    notes.append(.init("results of \(node.kind.name) '\(block.id)': \(names.joined(separator: ", "))"))
-                    diagnostics.append(.error("\(ref.source): \(node.kind.name) '\(block.id)' has no result '\(ref.keyPath[0])'", at: ref.location, notes: notes))
+                    notes.append(.init("results of \(kind.name) '\(block.id)': \(names.joined(separator: ", "))"))
+                    diagnostics.append(.error("\(ref.source): \(kind.name) '\(block.id)' has no result '\(ref.keyPath[0])'", at: ref.location, notes: notes))
                 }
             }
         }

@@ -120,7 +120,6 @@ public struct Runner: Sendable {
                         let inputKinds = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, graph[$0]!.kind.name) })
                         let input = BlockInput(id: id, spec: node.spec, seed: seeds[id]!, inputs: inputs, inputKinds: inputKinds)
                         let job = Job(kind: node.kind, input: input, key: keys[id]!, cache: cache, force: options.force)
-                        progress(.started(id: id, kind: node.kind.name))
                         group.addTask { await job.execute(progress: progress) }
                         running += 1
                         continue
@@ -159,6 +158,7 @@ private struct Job: Sendable {
                 break
             }
         }
+        progress(.started(id: id, kind: kind.name))
         let (result, seconds) = await withCheckedContinuation { (continuation: CheckedContinuation<(Result<BlockOutput, Error>, Double), Never>) in
             let thread = Thread {
                 let start = DispatchTime.now().uptimeNanoseconds

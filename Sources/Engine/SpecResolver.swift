@@ -27,7 +27,7 @@ struct SpecResolver {
                 } else {
                     notes.append(.init("\(kind.name) keys: \(kind.keys.map(\.name).joined(separator: ", "))"))
                 }
-                diagnostics.append(.error("unknown key '\(entry.key)' for a \(kind.name) block", at: entry.keyLocation ?? block.location, notes: notes))
+                diagnostics.append(.error("unknown key '\(entry.key)' in \(kind.name) '\(block.id)'", at: entry.keyLocation ?? block.location, notes: notes))
                 continue
             }
             if !key.applies(to: scalars), let condition = key.appliesWhen {

@@ -62,7 +62,7 @@ final class ValidationTests: XCTestCase {
     func testUnknownKeySuggestsNearest() {
         let e = errors("```number a\nvalue: 1\nlabl: x\n```\n")
         XCTAssertEqual(e.count, 1)
-        XCTAssertEqual(e[0].message, "unknown key 'labl' for a number block")
+        XCTAssertEqual(e[0].message, "unknown key 'labl' in number 'a'")
         XCTAssertEqual(e[0].location, SourceLocation(line: 3, column: 1))
         XCTAssertEqual(e[0].notes.first?.message, "did you mean 'label'?")
     }
@@ -123,7 +123,7 @@ final class ValidationTests: XCTestCase {
         XCTAssertTrue(messages.contains("unknown parameter 'm'"), "\(messages)")
         XCTAssertTrue(messages.contains("duplicate block id 'a'"))
         XCTAssertTrue(messages.contains("'of' refers to 'missing', but no block has that id"))
-        XCTAssertTrue(messages.contains("unknown key 'bogus' for a sum block"))
+        XCTAssertTrue(messages.contains("unknown key 'bogus' in sum 's'"))
         XCTAssertTrue(messages.contains("unknown block kind 'frobnicate'"))
         XCTAssertTrue(messages.contains { $0.hasPrefix("YAML syntax") })
         XCTAssertTrue(messages.contains("{{ nowhere.value }} names no block: there is no block 'nowhere'"))
