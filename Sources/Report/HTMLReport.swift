@@ -137,21 +137,17 @@ struct HTMLReport {
         case nil:
             out += "<div class=\"not-run\"><p><strong>Not run.</strong></p></div>\n"
         default:
-            var figures = model.figuresByBlock[block.id] ?? []
-            var tableNumbers = model.tableNumbersByBlock[block.id] ?? []
-            for presentation in input.presentations[block.id] ?? [] {
-                switch presentation {
-                case .table(let table):
-                    if let caption = table.caption, !caption.isEmpty {
-                        let number = tableNumbers.removeFirst()
-                        out += "<p class=\"table-caption\" id=\"table-\(number)\"><span class=\"figure-number\">Table \(number).</span> \(Escape.html(caption))</p>\n"
+            for item in model.items[block.id] ?? [] {
+                switch item {
+                case .table(let table, let number):
+                    if let number {
+                        out += "<p class=\"table-caption\" id=\"table-\(number)\"><span class=\"figure-number\">Table \(number).</span> \(Escape.html(table.caption ?? ""))</p>\n"
                     }
                     out += tableHTML(table)
-                case .figure:
-                    let ref = figures.removeFirst()
-                    out += "<figure id=\"\(Escape.html(ref.anchor))\">\n\(ref.figure.svg)"
-                    out += "<figcaption><span class=\"figure-number\">Figure \(ref.number).</span>"
-                    if !ref.figure.caption.isEmpty { out += " \(Escape.html(ref.figure.caption))" }
+                case .figure(let figure, let number):
+                    out += "<figure id=\"figure-\(number)\">\n\(figure.svg)"
+                    out += "<figcaption><span class=\"figure-number\">Figure \(number).</span>"
+                    if !figure.caption.isEmpty { out += " \(Escape.html(figure.caption))" }
                     out += "</figcaption>\n</figure>\n"
                 case .text(let text):
                     out += "<p>\(Escape.html(text))</p>\n"

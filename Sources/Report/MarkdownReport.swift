@@ -66,20 +66,17 @@ struct MarkdownReport {
         case nil:
             out += "> [!NOTE]\n> **Not run.**\n\n"
         default:
-            var figures = model.figuresByBlock[block.id] ?? []
-            var tableNumbers = model.tableNumbersByBlock[block.id] ?? []
-            for presentation in input.presentations[block.id] ?? [] {
-                switch presentation {
-                case .table(let table):
-                    if let caption = table.caption, !caption.isEmpty {
-                        out += "**Table \(tableNumbers.removeFirst()).** \(Escape.markdownInline(caption))\n\n"
+            for item in model.items[block.id] ?? [] {
+                switch item {
+                case .table(let table, let number):
+                    if let number {
+                        out += "**Table \(number).** \(Escape.markdownInline(table.caption ?? ""))\n\n"
                     }
                     out += tableMarkdown(table) + "\n"
-                case .figure:
-                    let ref = figures.removeFirst()
-                    let caption = ref.figure.caption.isEmpty ? "" : " " + Escape.markdownInline(ref.figure.caption)
-                    out += "![Figure \(ref.number).\(caption)](figures/\(block.id).svg)\n\n"
-                    out += "**Figure \(ref.number).**\(caption)\n\n"
+                case .figure(let figure, let number):
+                    let caption = figure.caption.isEmpty ? "" : " " + Escape.markdownInline(figure.caption)
+                    out += "![Figure \(number).\(caption)](figures/\(block.id).svg)\n\n"
+                    out += "**Figure \(number).**\(caption)\n\n"
                 case .text(let text):
                     out += Escape.markdownInline(text) + "\n\n"
                 }

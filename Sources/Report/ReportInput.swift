@@ -34,33 +34,35 @@ public struct ReportFiles: Sendable {
     public var files: [(path: String, contents: String)]
 }
 
-/// Figure numbers and inline values, worked out once and shared by the HTML and Markdown.
+/// Figure and table numbers and inline values, worked out once and shared by the HTML and
+/// Markdown renderers.
 struct ReportModel {
-    struct FigureRef {
-        var number: Int
-        var blockID: String
-        var figure: Figure
-        var anchor: String { "figure-\(number)" }
+    /// A block's presentation with the number it carries in the report.
+    enum Item {
+        case table(Table, number: Int?)
+        case figure(Figure, number: Int)
+        case text(String)
     }
 
-    var figuresByBlock: [String: [FigureRef]] = [:]
-    /// Numbers of captioned tables, by block, in presentation order.
-    var tableNumbersByBlock: [String: [Int]] = [:]
+    /// Items of every block that succeeded, by block id.
+    var items: [String: [Item]] = [:]
 
     init(_ input: ReportInput) {
         var figureNumber = 0, tableNumber = 0
         for block in input.notebook.blocks {
             guard input.outcomes[block.id]?.status.succeeded ?? false else { continue }
-            for presentation in input.presentations[block.id] ?? [] {
+            items[block.id] = (input.presentations[block.id] ?? []).map { presentation in
                 switch presentation {
                 case .figure(let figure):
                     figureNumber += 1
-                    figuresByBlock[block.id, default: []].append(FigureRef(number: figureNumber, blockID: block.id, figure: figure))
-                case .table(let table) where !(table.caption ?? "").isEmpty:
+                    return .figure(figure, number: figureNumber)
+                case .table(let table):
+                    // Only captioned tables are numbered: a block's own small summary is not.
+                    guard let caption = table.caption, !caption.isEmpty else { return .table(table, number: nil) }
                     tableNumber += 1
-                    tableNumbersByBlock[block.id, default: []].append(tableNumber)
-                default:
-                    break
+                    return .table(table, number: tableNumber)
+                case .text(let text):
+                    return .text(text)
                 }
             }
         }

@@ -10,10 +10,12 @@ public enum ReportRenderer {
             ("index.md", MarkdownReport(input: input, model: model).render()),
             ("results.json", ResultsJSON(input: input).render()),
         ]
+        // One figure file per plot block (a block's first figure).
         for block in input.notebook.blocks {
-            if let figure = model.figuresByBlock[block.id]?.first {
-                files.append(("figures/\(block.id).svg", figure.figure.svg))
-            }
+            let figure = model.items[block.id]?.lazy.compactMap { item -> Figure? in
+                if case .figure(let f, _) = item { return f } else { return nil }
+            }.first
+            if let figure { files.append(("figures/\(block.id).svg", figure.svg)) }
         }
         return ReportFiles(files: files)
     }
