@@ -73,13 +73,23 @@ public struct BlockCache: Sendable {
         var payload: [UInt8] = []
         for name in output.arrays.keys.sorted() {
             let array = output.arrays[name]!
+            let dtype: String
+            switch array.storage {
+            case .float64(let values):
+                dtype = "f8"
+                payload.reserveCapacity(payload.count + values.count * 8)
+                for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
+            case .float32(let values):
+                dtype = "f4"
+                payload.reserveCapacity(payload.count + values.count * 4)
+                for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
+            }
             arraysMeta.append(.object([
                 "name": .string(name),
                 "shape": .array(array.shape.map(Value.int)),
-                "offset": .int(payload.count),
+                "dtype": .string(dtype),
+                "offset": .int(payload.count - array.count * (dtype == "f8" ? 8 : 4)),
             ]))
-            payload.reserveCapacity(payload.count + array.values.count * 8)
-            for v in array.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { payload.append(contentsOf: $0) } }
         }
         var header: [String: Value] = [
             "key": .string(key),
@@ -123,16 +133,29 @@ public struct BlockCache: Sendable {
             guard let name = item["name"]?.stringValue, let offset = item["offset"]?.intValue,
                   let shape = item["shape"]?.arrayValue?.compactMap(\.intValue) else { throw CorruptEntry(description: "bad array header") }
             let count = shape.reduce(1, *)
-            guard offset >= 0, count >= 0, offset + count * 8 <= payloadCount else { throw CorruptEntry(description: "array out of bounds") }
-            var values = [Double](repeating: 0, count: count)
-            let base = headerEnd + offset
-            bytes.withUnsafeBytes { raw in
-                for i in 0..<count {
-                    let bits = raw.loadUnaligned(fromByteOffset: base + i * 8, as: UInt64.self)
-                    values[i] = Double(bitPattern: UInt64(littleEndian: bits))
-                }
+            let wide = item["dtype"]?.stringValue != "f4"
+            let width = wide ? 8 : 4
+            guard shape.allSatisfy({ $0 >= 0 }), offset >= 0, count >= 0, offset + count * width <= payloadCount else {
+                throw CorruptEntry(description: "array out of bounds")
             }
-            arrays[name] = NumericArray(shape: shape, values: values)
+            let base = headerEnd + offset
+            if wide {
+                var values = [Double](repeating: 0, count: count)
+                bytes.withUnsafeBytes { raw in
+                    for i in 0..<count {
+                        values[i] = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + i * 8, as: UInt64.self)))
+                    }
+                }
+                arrays[name] = NumericArray(shape: shape, values: values)
+            } else {
+                var values = [Float](repeating: 0, count: count)
+                bytes.withUnsafeBytes { raw in
+                    for i in 0..<count {
+                        values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + i * 4, as: UInt32.self)))
+                    }
+                }
+                arrays[name] = NumericArray(shape: shape, floats: values)
+            }
         }
         return Entry(output: BlockOutput(values: values, arrays: arrays, figure: header["figure"]?.stringValue), seconds: seconds)
     }

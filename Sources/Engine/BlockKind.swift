@@ -75,17 +75,46 @@ public struct BlockOutput: Sendable, Hashable {
     }
 }
 
-/// A dense row-major array of Float64 numbers.
+/// A dense row-major array of numbers: Float64, or Float32 where volume matters (recorded
+/// activations), which halves the cache.
 public struct NumericArray: Sendable, Hashable {
+    public enum Storage: Sendable, Hashable {
+        case float64([Double])
+        case float32([Float])
+    }
+
     public var shape: [Int]
-    public var values: [Double]
+    public var storage: Storage
 
     public init(shape: [Int], values: [Double]) {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not match \(values.count) values")
         self.shape = shape
-        self.values = values
+        self.storage = .float64(values)
     }
 
+    public init(shape: [Int], floats: [Float]) {
+        precondition(shape.reduce(1, *) == floats.count, "shape \(shape) does not match \(floats.count) values")
+        self.shape = shape
+        self.storage = .float32(floats)
+    }
+
+    /// The numbers as Float64 (converted when stored as Float32).
+    public var values: [Double] {
+        switch storage {
+        case .float64(let v): return v
+        case .float32(let v): return v.map(Double.init)
+        }
+    }
+
+    /// The numbers as Float32 (converted when stored as Float64).
+    public var floats: [Float] {
+        switch storage {
+        case .float64(let v): return v.map(Float.init)
+        case .float32(let v): return v
+        }
+    }
+
+    public var count: Int { shape.reduce(1, *) }
     public var rows: Int { shape.first ?? 0 }
     public var columns: Int { shape.count > 1 ? shape.dropFirst().reduce(1, *) : 1 }
 }

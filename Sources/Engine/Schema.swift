@@ -12,6 +12,9 @@ public indirect enum ValueType: Sendable, CustomStringConvertible {
     /// One id or a list of ids.
     case references(kinds: [String])
     case list(ValueType, count: ClosedRange<Int>? = nil)
+    /// A nested mapping with keys of its own (`optimizer: {name: adam, lr: 0.001}`). With a
+    /// shorthand key, a plain scalar means that key alone (`optimizer: adam`).
+    case record([KeySpec], shorthand: String? = nil)
 
     public var description: String {
         switch self {
@@ -25,6 +28,8 @@ public indirect enum ValueType: Sendable, CustomStringConvertible {
         case .list(let element, let count):
             let n = count.map { $0.lowerBound == $0.upperBound ? " of \($0.lowerBound)" : " of \($0.lowerBound)–\($0.upperBound)" } ?? ""
             return "list\(n) of \(element)"
+        case .record(let keys, _):
+            return "{" + keys.map(\.name).joined(separator: ", ") + "}"
         }
     }
 

@@ -6,60 +6,100 @@ struct SpecResolver {
     var frontMatter: FrontMatter
 
     func resolve(_ node: SpecNode, kind: any BlockKind, block: Block) -> (ResolvedSpec?, [Diagnostic]) {
+        let context = Context(keys: kind.keys, owner: "\(kind.name) '\(block.id)'", keyList: "\(kind.name) keys",
+                              location: block.location, requiredLocation: block.idLocation)
+        let (values, locations, diagnostics) = resolveMapping(node.entries ?? [], context)
+        guard diagnostics.isEmpty else { return (nil, diagnostics) }
+        return (ResolvedSpec(values: values, locations: locations, blockLocation: block.location), [])
+    }
+
+    /// Where a mapping is being resolved: the block itself, or a nested record (`optimizer:`).
+    struct Context {
+        var keys: [KeySpec]
+        /// How messages name what holds the keys: "estimator 'ksg'", "'optimizer' of model 'net'".
+        var owner: String
+        var keyList: String
+        var location: SourceLocation
+        var requiredLocation: SourceLocation
+    }
+
+    private func resolveMapping(_ entries: [SpecNode.Entry], _ context: Context)
+        -> ([String: Value], [String: SourceLocation], [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var values: [String: Value] = [:]
         var locations: [String: SourceLocation] = [:]
-        let entries = node.entries ?? []
-        let byName = Dictionary(kind.keys.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let byName = Dictionary(context.keys.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
         // Scalars of plain string keys decide which conditional keys apply (`method: ksg`).
         var scalars: [String: SpecNode.Scalar] = [:]
         for entry in entries { if case .scalar(let s) = entry.value.content { scalars[entry.key] = s } }
-        for key in kind.keys where scalars[key.name] == nil {
+        for key in context.keys where scalars[key.name] == nil {
             if case .string(let s)? = key.defaultValue { scalars[key.name] = .string(s) }
         }
 
         for entry in entries {
             guard let key = byName[entry.key] else {
                 var notes: [Diagnostic.Note] = []
-                if let near = NameSuggestion.nearest(to: entry.key, in: kind.keys.map(\.name)) {
+                if let near = NameSuggestion.nearest(to: entry.key, in: context.keys.map(\.name)) {
                     notes.append(.init("did you mean '\(near)'?"))
                 } else {
-                    notes.append(.init("\(kind.name) keys: \(kind.keys.map(\.name).joined(separator: ", "))"))
+                    notes.append(.init("\(context.keyList): \(context.keys.map(\.name).joined(separator: ", "))"))
                 }
-                diagnostics.append(.error("unknown key '\(entry.key)' in \(kind.name) '\(block.id)'", at: entry.keyLocation ?? block.location, notes: notes))
+                diagnostics.append(.error("unknown key '\(entry.key)' in \(context.owner)", at: entry.keyLocation ?? context.location, notes: notes))
                 continue
             }
             if !key.applies(to: scalars), let condition = key.appliesWhen {
                 diagnostics.append(.error("'\(key.name)' applies only when \(condition.key) is \(condition.values.joined(separator: " or "))",
-                                          at: entry.keyLocation ?? block.location))
+                                          at: entry.keyLocation ?? context.location))
                 continue
             }
-            let location = entry.value.location ?? entry.keyLocation ?? block.location
+            let location = entry.value.location ?? entry.keyLocation ?? context.location
+            locations[key.name] = location
+            if case .record(let nestedKeys, let shorthand) = key.type {
+                // A nested mapping (`optimizer: {name: adam, lr: 1e-3}`), or its shorthand scalar (`optimizer: adam`).
+                var nestedEntries: [SpecNode.Entry]
+                switch entry.value.content {
+                case .mapping(let e): nestedEntries = e
+                case .scalar(let s) where shorthand != nil && s != .null:
+                    nestedEntries = [.init(key: shorthand!, keyLocation: location, value: entry.value)]
+                default:
+                    let hint = shorthand.map { " (or a single \($0))" } ?? ""
+                    diagnostics.append(.error("'\(key.name)' must be a mapping of \(nestedKeys.map(\.name).joined(separator: ", "))\(hint), found \(entry.value.typeDescription)", at: location))
+                    continue
+                }
+                let nested = Context(keys: nestedKeys, owner: "'\(key.name)' of \(context.owner)", keyList: "'\(key.name)' keys",
+                                     location: location, requiredLocation: entry.keyLocation ?? location)
+                let (v, _, d) = resolveMapping(nestedEntries, nested)
+                diagnostics += d
+                if d.isEmpty { values[key.name] = .object(v) }
+                continue
+            }
             switch Self.convert(entry.value, to: key.type, key: key.name) {
             case .success(let value):
                 values[key.name] = value
-                locations[key.name] = location
             case .failure(let problem):
                 diagnostics.append(.error(problem.message, at: location))
-                locations[key.name] = location
             }
         }
 
-        for key in kind.keys where values[key.name] == nil && locations[key.name] == nil && key.applies(to: scalars) {
+        for key in context.keys where values[key.name] == nil && locations[key.name] == nil && key.applies(to: scalars) {
             if let name = key.defaultFromFrontMatter, let fmValue = frontMatterValue(name) {
                 values[key.name] = fmValue
             } else if let value = key.defaultValue {
                 values[key.name] = value
+            } else if case .record(let nestedKeys, _) = key.type, !nestedKeys.contains(where: \.required) {
+                // A record whose keys all have defaults may be left out entirely.
+                let (v, _, d) = resolveMapping([], Context(keys: nestedKeys, owner: "'\(key.name)'", keyList: "", location: context.location,
+                                                           requiredLocation: context.requiredLocation))
+                if d.isEmpty { values[key.name] = .object(v) }
             } else if key.required {
                 let condition = key.appliesWhen.map { " when \($0.key) is \($0.values.joined(separator: " or "))" } ?? ""
-                diagnostics.append(.error("missing required key '\(key.name)' (\(key.type))\(condition) in \(kind.name) '\(block.id)'",
-                                          at: block.idLocation,
+                diagnostics.append(.error("missing required key '\(key.name)' (\(key.type))\(condition) in \(context.owner)",
+                                          at: context.requiredLocation,
                                           notes: [.init(key.doc)]))
             }
         }
-        guard diagnostics.isEmpty else { return (nil, diagnostics) }
-        return (ResolvedSpec(values: values, locations: locations, blockLocation: block.location), [])
+        return (values, locations, diagnostics)
     }
 
     private func frontMatterValue(_ name: String) -> Value? {

@@ -39,7 +39,8 @@ final class ValueTests: XCTestCase {
     }
 
     func testCacheEntryFormatRoundTripAndChecksum() throws {
-        let output = BlockOutput(values: ["x": 1.5, "name": "é"], arrays: ["a": NumericArray(shape: [3], values: [1, -0.0, .infinity])],
+        let output = BlockOutput(values: ["x": 1.5, "name": "é"], arrays: ["a": NumericArray(shape: [3], values: [1, -0.0, .infinity]),
+                                                                   "f": NumericArray(shape: [2, 2], floats: [1.5, -2, -.infinity, 3e-30])],
                                  figure: "<svg/>")
         let bytes = BlockCache.encodeForTesting(output, key: "k", seconds: 0.25)
         let entry = try BlockCache.decodeForTesting(bytes, key: "k")
@@ -52,5 +53,9 @@ final class ValueTests: XCTestCase {
             XCTAssertThrowsError(try BlockCache.decodeForTesting(damaged, key: "k"), "byte \(index)")
         }
         XCTAssertThrowsError(try BlockCache.decodeForTesting(Array(bytes.prefix(20)), key: "k"))
+        // NaN survives too (it equals nothing, so it is checked on its own).
+        let nan = BlockOutput(arrays: ["n": NumericArray(shape: [2], floats: [.nan, 1])])
+        let back = try BlockCache.decodeForTesting(BlockCache.encodeForTesting(nan, key: "n", seconds: 0), key: "n")
+        XCTAssertTrue(back.output.arrays["n"]!.floats[0].isNaN)
     }
 }
