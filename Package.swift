@@ -45,6 +45,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "NumericCore"]),
         .testTarget(name: "InformationTests", dependencies: ["Information", "Learning", "NumericCore"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
