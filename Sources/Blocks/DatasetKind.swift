@@ -2,7 +2,7 @@ import Engine
 import Learning
 import NumericCore
 
-/// `dataset`: makes or loads samples. This first version has the `gaussian` source.
+/// `dataset`: makes or loads samples: `gaussian` pairs of known MI, `tishby12` for networks.
 public struct DatasetKind: BlockKind {
     public init() {}
 
@@ -12,13 +12,16 @@ public struct DatasetKind: BlockKind {
 
     public var keys: [KeySpec] {
         [
-            KeySpec("source", .choice(["gaussian"]), required: true,
-                    doc: "Where samples come from. gaussian: jointly Gaussian pairs with a chosen MI."),
-            KeySpec("size", .int(min: 2, max: 10_000_000), default: 1000, doc: "Number of samples."),
+            KeySpec("source", .choice(["gaussian", "tishby12"]), required: true,
+                    doc: "Where samples come from. gaussian: jointly Gaussian pairs with a chosen MI. tishby12: the 4096 12-bit inputs and labels of Shwartz-Ziv & Tishby (2017)."),
+            KeySpec("size", .int(min: 2, max: 10_000_000), default: 1000, when: ("source", ["gaussian"]), doc: "Number of samples."),
             KeySpec("mi", .number(min: 0, max: 100), default: 1.0, when: ("source", ["gaussian"]),
                     doc: "True mutual information I(X;Y) in nats, spread evenly over min(dx, dy) correlated coordinate pairs."),
             KeySpec("dims", .list(.int(min: 1, max: 10_000), count: 2...2), default: [1, 1], when: ("source", ["gaussian"]),
                     doc: "[dx, dy]: dimensions of X and Y."),
+            KeySpec("split", .record([KeySpec("test", .number(min: 0, max: 0.9), default: 0.15, doc: "Fraction of each class held out for testing.")],
+                                     shorthand: "test"),
+                    when: ("source", ["tishby12"]), doc: "Seeded train/test split, stratified by class: {test: 0.15}."),
         ]
     }
 
@@ -28,15 +31,38 @@ public struct DatasetKind: BlockKind {
             ResultSpec("x_dims", doc: "Dimension of X."),
             ResultSpec("y_dims", doc: "Dimension of Y."),
             ResultSpec("mi", when: ("source", ["gaussian"]), doc: "True I(X;Y) in nats."),
+            ResultSpec("classes", when: ("source", ["tishby12"]), doc: "Number of classes."),
+            ResultSpec("positives", when: ("source", ["tishby12"]), doc: "Rows labelled 1."),
+            ResultSpec("train", when: ("source", ["tishby12"]), doc: "Rows in the training part."),
+            ResultSpec("test", when: ("source", ["tishby12"]), doc: "Rows in the test part."),
             ResultSpec("correlation", when: ("source", ["gaussian"]), doc: "Correlation of each paired coordinate."),
         ]
     }
 
     public func run(_ input: BlockInput) throws -> BlockOutput {
         let spec = input.spec
-        let size = spec.int("size")!
         switch spec.string("source") {
+        case "tishby12":
+            let (inputs, labels) = Tishby12.make()
+            let fraction = spec["split"]?["test"]?.doubleValue ?? 0.15
+            let split = DataSplit.stratified(labels: labels, testFraction: fraction, seed: input.seed)
+            return BlockOutput(
+                values: [
+                    "source": "tishby12",
+                    "samples": .int(Tishby12.count),
+                    "x_dims": .int(Tishby12.features),
+                    "y_dims": 1,
+                    "classes": 2,
+                    "positives": .int(labels.reduce(0, +)),
+                    "train": .int(split.train.count),
+                    "test": .int(split.test.count),
+                ],
+                arrays: ["x": NumericArray(shape: [Tishby12.count, Tishby12.features], values: inputs),
+                         "labels": NumericArray(shape: [Tishby12.count], values: labels.map(Double.init)),
+                         "train_index": NumericArray(shape: [split.train.count], values: split.train.map(Double.init)),
+                         "test_index": NumericArray(shape: [split.test.count], values: split.test.map(Double.init))])
         case "gaussian":
+            let size = spec.int("size")!
             let dims = spec["dims"]!.arrayValue!.compactMap(\.intValue)
             let pairs = GaussianPairs(mutualInformation: spec.double("mi")!, xDimension: dims[0], yDimension: dims[1])
             let (x, y) = pairs.sample(count: size, seed: input.seed)
@@ -60,9 +86,16 @@ public struct DatasetKind: BlockKind {
         var rows: [[String]] = [
             ["source", output.values["source"]?.displayText ?? "—"],
             ["samples", output.values["samples"]?.displayText ?? "—"],
-            ["dimensions (X, Y)", "\(output.values["x_dims"]?.displayText ?? "?"), \(output.values["y_dims"]?.displayText ?? "?")"],
+            [output.values["classes"] == nil ? "dimensions (X, Y)" : "features", output.values["classes"] == nil
+                ? "\(output.values["x_dims"]?.displayText ?? "?"), \(output.values["y_dims"]?.displayText ?? "?")"
+                : output.values["x_dims"]?.displayText ?? "?"],
         ]
         if let mi = output.values["mi"] { rows.append(["true I(X;Y)", mi.displayText + " nats"]) }
+        if let classes = output.values["classes"] { rows.append(["classes", classes.displayText]) }
+        if let positives = output.values["positives"] { rows.append(["positives (label 1)", positives.displayText]) }
+        if let train = output.values["train"], let test = output.values["test"] {
+            rows.append(["train / test", "\(train.displayText) / \(test.displayText)"])
+        }
         if let rho = output.values["correlation"] { rows.append(["correlation per pair", rho.displayText]) }
         return [.table(Table(header: ["property", "value"], rows: rows))]
     }

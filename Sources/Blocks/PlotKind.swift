@@ -7,7 +7,7 @@ public struct PlotKind: BlockKind {
     public init() {}
 
     public let name = "plot"
-    public let version = 1
+    public let version = 2
     public let summary = "Draws results of other blocks as a numbered SVG figure (scatter or line)."
 
     public var keys: [KeySpec] {
@@ -15,7 +15,7 @@ public struct PlotKind: BlockKind {
             KeySpec("kind", .choice(["scatter", "line"]), required: true, doc: "scatter: points. line: points joined in order of x."),
             KeySpec("from", .references(kinds: []), required: true,
                     doc: "Blocks whose results are drawn. Scalar results give one point per block; list results give one series per block."),
-            KeySpec("x", .string, required: true, doc: "Result key on the x axis (e.g. truth)."),
+            KeySpec("x", .string, required: true, doc: "Result key on the x axis (e.g. truth, or a path into a result: history.epoch)."),
             KeySpec("y", .string, required: true, doc: "Result key on the y axis (e.g. mi)."),
             KeySpec("series", .string, doc: "Result key whose value groups points into series (e.g. method); one series per block for list results."),
             KeySpec("identity", .bool, default: false, doc: "Draw the line y = x (estimates against truth)."),
@@ -30,6 +30,7 @@ public struct PlotKind: BlockKind {
         [
             ResultSpec("points", doc: "Number of points drawn."),
             ResultSpec("series", doc: "Number of series."),
+            ResultSpec("chart", doc: "The data drawn: style, labels, and per series its name and x and y values."),
         ]
     }
 
@@ -39,7 +40,9 @@ public struct PlotKind: BlockKind {
             guard let (kind, refSpec) = context.referenced[id] else { continue }
             let names = kind.resultNames(for: refSpec)
             for key in ["x", "y", "series"] {
-                guard let wanted = spec.string(key), !names.contains(wanted) else { continue }
+                // Dotted paths (history.test_loss) are checked by their first key.
+                guard let path = spec.string(key), let wanted = path.split(separator: ".").first.map(String.init),
+                      !names.contains(wanted) else { continue }
                 var notes: [Diagnostic.Note] = [.init("results of \(kind.name) '\(id)': \(names.joined(separator: ", "))")]
                 if let near = NameSuggestion.nearest(to: wanted, in: names) { notes.insert(.init("did you mean '\(near)'?"), at: 0) }
                 diagnostics.append(.error("'\(key)': \(kind.name) '\(id)' has no result '\(wanted)'", at: spec.location(of: key), notes: notes))
@@ -58,8 +61,10 @@ public struct PlotKind: BlockKind {
         for id in spec.ids("from") {
             guard let output = input.inputs[id] else { throw BlockError("no results from '\(id)'") }
             if let u = output.values["units"]?.stringValue { units.insert(u) }
-            let xv = output.values[xKey] ?? .null, yv = output.values[yKey] ?? .null
-            let name = seriesKey.flatMap { output.values[$0]?.displayText } ?? (xv.arrayValue != nil ? id : yKey)
+            let all = Value.object(output.values)
+            func path(_ key: String) -> [String] { key.split(separator: ".").map(String.init) }
+            let xv = all.lookup(path(xKey)) ?? .null, yv = all.lookup(path(yKey)) ?? .null
+            let name = seriesKey.flatMap { all.lookup(path($0))?.displayText } ?? (xv.arrayValue != nil ? id : yKey)
             var points: [XYChart.Point] = []
             switch (xv, yv) {
             case (.array(let xs), .array(let ys)):
@@ -78,20 +83,34 @@ public struct PlotKind: BlockKind {
             grouped[name, default: []] += points
         }
         let unitSuffix = units.count == 1 ? " (\(units.first!))" : ""
-        let chart = XYChart(
-            style: spec.string("kind") == "line" ? .line : .scatter,
-            series: order.map { XYChart.Series(name: $0, points: grouped[$0]!) },
-            title: spec.string("title") ?? "",
-            xLabel: spec.string("xlabel") ?? xKey + unitSuffix,
-            yLabel: spec.string("ylabel") ?? yKey + unitSuffix,
-            identityLine: spec.bool("identity") ?? false,
-            idPrefix: "fig-\(input.id)")
+        // The data behind the figure; `present` draws it, so the cache holds numbers, not pictures.
+        let chart: Value = .object([
+            "style": .string(spec.string("kind") ?? "scatter"),
+            "title": .string(spec.string("title") ?? ""),
+            "xlabel": .string(spec.string("xlabel") ?? xKey + unitSuffix),
+            "ylabel": .string(spec.string("ylabel") ?? yKey + unitSuffix),
+            "identity": .bool(spec.bool("identity") ?? false),
+            "series": .array(order.map { name in
+                .object(["name": .string(name),
+                         "x": .array(grouped[name]!.map { $0.x.isFinite ? .double($0.x) : .null }),
+                         "y": .array(grouped[name]!.map { $0.y.isFinite ? .double($0.y) : .null })])
+            }),
+        ])
         let count = grouped.values.map(\.count).reduce(0, +)
-        return BlockOutput(values: ["points": .int(count), "series": .int(order.count)], figure: chart.svg())
+        return BlockOutput(values: ["points": .int(count), "series": .int(order.count), "chart": chart])
     }
 
     public func present(_ output: BlockOutput, spec: ResolvedSpec, id: String) -> [Presentation] {
-        guard let svg = output.figure else { return [] }
-        return [.figure(Figure(svg: svg, caption: spec.string("caption") ?? ""))]
+        guard let chart = output.values["chart"] else { return [] }
+        let series = (chart["series"]?.arrayValue ?? []).map { item in
+            let xs = item["x"]?.arrayValue ?? [], ys = item["y"]?.arrayValue ?? []
+            return XYChart.Series(name: item["name"]?.stringValue ?? "",
+                                  points: zip(xs, ys).map { XYChart.Point(x: $0.doubleValue ?? .nan, y: $1.doubleValue ?? .nan) })
+        }
+        let figure = XYChart(style: chart["style"]?.stringValue == "line" ? .line : .scatter, series: series,
+                             title: chart["title"]?.stringValue ?? "", xLabel: chart["xlabel"]?.stringValue ?? "",
+                             yLabel: chart["ylabel"]?.stringValue ?? "", identityLine: chart["identity"]?.boolValue ?? false,
+                             idPrefix: "fig-\(id)")
+        return [.figure(Figure(svg: figure.svg(), caption: spec.string("caption") ?? ""))]
     }
 }

@@ -39,6 +39,8 @@ public struct XYChart: Sendable {
     }
 
     static let font = "DejaVu Sans, Helvetica, Arial, sans-serif"
+    /// Lines with more points than this are drawn without markers.
+    static let markerLimit = 40
 
     public func svg() -> String {
         let finite = series.map { s in s.points.filter { $0.x.isFinite && $0.y.isFinite } }
@@ -138,8 +140,11 @@ public struct XYChart: Sendable {
                 let path = points.sorted { $0.x < $1.x }.map { "\(SVGText.coordinate(px($0.x))),\(SVGText.coordinate(py($0.y)))" }.joined(separator: " ")
                 out += "<polyline points=\"\(path)\" fill=\"none\" stroke-width=\"2\"/>\n"
             }
-            for p in points {
-                out += Self.marker(Palette.marker(index), x: px(p.x), y: py(p.y), size: style == .line ? 3 : 4)
+            // Long lines (learning curves) read better without a marker on every point.
+            if style == .scatter || points.count <= Self.markerLimit {
+                for p in points {
+                    out += Self.marker(Palette.marker(index), x: px(p.x), y: py(p.y), size: style == .line ? 3 : 4)
+                }
             }
             out += "</g>\n"
         }

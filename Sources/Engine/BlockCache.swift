@@ -97,7 +97,6 @@ public struct BlockCache: Sendable {
             "values": .object(output.values),
             "arrays": .array(arraysMeta),
         ]
-        if let figure = output.figure { header["figure"] = .string(figure) }
         let headerBytes = Array(JSON.encode(.object(header)).utf8)
         var bytes = magic
         withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { bytes.append(contentsOf: $0) }
@@ -157,7 +156,7 @@ public struct BlockCache: Sendable {
                 arrays[name] = NumericArray(shape: shape, floats: values)
             }
         }
-        return Entry(output: BlockOutput(values: values, arrays: arrays, figure: header["figure"]?.stringValue), seconds: seconds)
+        return Entry(output: BlockOutput(values: values, arrays: arrays), seconds: seconds)
     }
 }
 

@@ -51,27 +51,30 @@ public struct BlockInput: Sendable {
     public var inputs: [String: BlockOutput]
     /// Kinds of those blocks, by id.
     public var inputKinds: [String: String]
+    /// Says how a long computation is going ("epoch 120/2000, loss 0.31"); shown on a terminal.
+    public var progress: @Sendable (String) -> Void
 
-    public init(id: String, spec: ResolvedSpec, seed: UInt64, inputs: [String: BlockOutput], inputKinds: [String: String]) {
+    public init(id: String, spec: ResolvedSpec, seed: UInt64, inputs: [String: BlockOutput], inputKinds: [String: String],
+                progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.id = id
         self.spec = spec
         self.seed = seed
         self.inputs = inputs
         self.inputKinds = inputKinds
+        self.progress = progress
     }
 }
 
 /// A block's results: small values (shown in prose, saved in results.json), large numeric
-/// arrays (passed to later blocks, kept in the cache only) and an optional SVG figure.
+/// arrays (passed to later blocks, kept in the cache only). Figures are drawn from these by the
+/// kind's `present`, so a change in how charts look never needs a stale cache entry cleared.
 public struct BlockOutput: Sendable, Hashable {
     public var values: [String: Value]
     public var arrays: [String: NumericArray]
-    public var figure: String?
 
-    public init(values: [String: Value] = [:], arrays: [String: NumericArray] = [:], figure: String? = nil) {
+    public init(values: [String: Value] = [:], arrays: [String: NumericArray] = [:]) {
         self.values = values
         self.arrays = arrays
-        self.figure = figure
     }
 }
 

@@ -48,6 +48,8 @@ public enum RunEvent: Sendable {
     case started(id: String, kind: String)
     case finished(BlockOutcome, kind: String, done: Int, total: Int)
     case warning(String)
+    /// A running block's own word on how far it is.
+    case progress(id: String, message: String)
 }
 
 /// Runs a validated graph: independent blocks at the same time (up to `jobs`), each block's
@@ -159,6 +161,9 @@ private struct Job: Sendable {
             }
         }
         progress(.started(id: id, kind: kind.name))
+        var withProgress = self.input
+        withProgress.progress = { message in progress(.progress(id: id, message: message)) }
+        let input = withProgress
         let (result, seconds) = await withCheckedContinuation { (continuation: CheckedContinuation<(Result<BlockOutput, Error>, Double), Never>) in
             let thread = Thread {
                 let start = DispatchTime.now().uptimeNanoseconds

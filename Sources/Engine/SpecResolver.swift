@@ -36,6 +36,14 @@ struct SpecResolver {
         for key in context.keys where scalars[key.name] == nil {
             if case .string(let s)? = key.defaultValue { scalars[key.name] = .string(s) }
         }
+        // When a deciding key holds an invalid choice, that is the error to report: keys that
+        // depend on it are not judged against a value the user did not mean.
+        var undecided = Set<String>()
+        for key in context.keys {
+            if case .choice(let options) = key.type, case .string(let s)? = scalars[key.name], !options.contains(s) {
+                undecided.insert(key.name)
+            }
+        }
 
         for entry in entries {
             guard let key = byName[entry.key] else {
@@ -48,6 +56,7 @@ struct SpecResolver {
                 diagnostics.append(.error("unknown key '\(entry.key)' in \(context.owner)", at: entry.keyLocation ?? context.location, notes: notes))
                 continue
             }
+            if let condition = key.appliesWhen, undecided.contains(condition.key) { continue }
             if !key.applies(to: scalars), let condition = key.appliesWhen {
                 diagnostics.append(.error("'\(key.name)' applies only when \(condition.key) is \(condition.values.joined(separator: " or "))",
                                           at: entry.keyLocation ?? context.location))
@@ -78,7 +87,7 @@ struct SpecResolver {
             case .success(let value):
                 values[key.name] = value
             case .failure(let problem):
-                diagnostics.append(.error(problem.message, at: location))
+                diagnostics.append(.error(problem.message, at: problem.location ?? location))
             }
         }
 
@@ -162,7 +171,9 @@ struct SpecResolver {
             for item in items {
                 switch convert(item, to: element, key: key) {
                 case .success(let v): values.append(v)
-                case .failure(let problem): return .failure(problem)
+                case .failure(var problem):
+                    problem.location = problem.location ?? item.location
+                    return .failure(problem)
                 }
             }
             return .success(.array(values))
@@ -184,5 +195,7 @@ struct SpecResolver {
 /// Why a spec value does not fit its key's type.
 struct SpecProblem: Error {
     var message: String
+    /// Where inside the value the problem is (a list item), when narrower than the value.
+    var location: SourceLocation?
     init(_ message: String) { self.message = message }
 }

@@ -169,3 +169,12 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         return result
     }
 }
+
+/// Training in Float32, compiled here where the generic code is specialised: callers in other
+/// modules would otherwise run the unspecialised generic code, many times slower.
+public enum FloatTraining {
+    public static func train(_ plan: TrainingPlan, data: LabelledData, train: [Int], test: [Int], recordRows: [Int],
+                             progress: (@Sendable (Int, Double) -> Void)? = nil) throws -> TrainingResult {
+        try Trainer<Float>(plan: plan).train(data, train: train, test: test, recordRows: recordRows, progress: progress)
+    }
+}

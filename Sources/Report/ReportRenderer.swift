@@ -8,7 +8,7 @@ public enum ReportRenderer {
         var files: [(String, String)] = [
             ("index.html", HTMLReport(input: input, model: model).render()),
             ("index.md", MarkdownReport(input: input, model: model).render()),
-            ("results.json", ResultsJSON(input: input).render()),
+            ("results.json", ResultsJSON(input: input, model: model).render()),
         ]
         // One figure file per plot block (a block's first figure).
         for block in input.notebook.blocks {

@@ -5,6 +5,7 @@ import Notebook
 /// against its notebook.
 struct ResultsJSON {
     var input: ReportInput
+    var model: ReportModel
 
     func render() -> String {
         let notebook = input.notebook
@@ -28,7 +29,9 @@ struct ResultsJSON {
                     if !output.arrays.isEmpty {
                         entry["arrays"] = .object(output.arrays.mapValues { .object(["shape": .array($0.shape.map(Value.int))]) })
                     }
-                    if output.figure != nil { entry["figure"] = .string("figures/\(node.id).svg") }
+                    if model.items[node.id]?.contains(where: { if case .figure = $0 { return true } else { return false } }) == true {
+                        entry["figure"] = .string("figures/\(node.id).svg")
+                    }
                 }
                 switch outcome.status {
                 case .failed(let message): entry["error"] = .string(message)

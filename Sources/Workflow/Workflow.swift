@@ -56,6 +56,8 @@ public struct Workflow: Sendable {
         public var overrides: [(name: String, value: String)]
         /// Put the run date and per-block times into the outputs.
         public var stamp: Bool
+        /// Print blocks' progress lines (training epochs); the CLI sets it when stderr is a terminal.
+        public var showProgress = false
 
         public init(outputRoot: URL, cacheDirectory: URL?, run: RunOptions = RunOptions(),
                     overrides: [(name: String, value: String)] = [], stamp: Bool = false) {
@@ -91,7 +93,9 @@ public struct Workflow: Sendable {
         let cache = settings.cacheDirectory.map(BlockCache.init(directory:))
         var options = settings.run
         options.cacheSalt = "infoplane \(Self.toolVersion)"
+        let showProgress = settings.showProgress
         let outcomes = await Runner(graph: graph, cache: cache, options: options).run { event in
+            if case .progress = event, !showProgress { return }
             log(Self.describe(event))
         }
 
@@ -151,6 +155,8 @@ public struct Workflow: Sendable {
             }
         case .warning(let message):
             return "warning: \(message)"
+        case .progress(let id, let message):
+            return "  ...      \(id): \(message)"
         }
     }
 }

@@ -84,8 +84,10 @@ extension InfoPlaneCommand {
                     cacheDirectory: noCache ? nil : URL(fileURLWithPath: cache, isDirectory: true),
                     run: RunOptions(jobs: jobs, force: force, only: only),
                     overrides: overrides, stamp: stamp)
+                var settingsWithProgress = settings
+                settingsWithProgress.showProgress = !quiet && isatty(2) == 1
                 let quiet = self.quiet
-                let result = await Workflow().run(path: path, settings: settings) { line in
+                let result = await Workflow().run(path: path, settings: settingsWithProgress) { line in
                     if !quiet || line.contains("error:") || line.contains("warning:") || line.contains("FAILED") { printError(line) }
                 }
                 if result.status != .success && (worst == .success || result.status.rawValue > worst.rawValue) { worst = result.status }

@@ -40,8 +40,7 @@ final class ValueTests: XCTestCase {
 
     func testCacheEntryFormatRoundTripAndChecksum() throws {
         let output = BlockOutput(values: ["x": 1.5, "name": "é"], arrays: ["a": NumericArray(shape: [3], values: [1, -0.0, .infinity]),
-                                                                   "f": NumericArray(shape: [2, 2], floats: [1.5, -2, -.infinity, 3e-30])],
-                                 figure: "<svg/>")
+                                                                   "f": NumericArray(shape: [2, 2], floats: [1.5, -2, -.infinity, 3e-30])])
         let bytes = BlockCache.encodeForTesting(output, key: "k", seconds: 0.25)
         let entry = try BlockCache.decodeForTesting(bytes, key: "k")
         XCTAssertEqual(entry.output, output)

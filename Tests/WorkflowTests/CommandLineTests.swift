@@ -36,7 +36,7 @@ final class CommandLineTests: XCTestCase {
         let result = try infoplane(["check", fixtures.appendingPathComponent("invalid.md").path])
         XCTAssertEqual(result.status, 65)
         let first = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
-        XCTAssertTrue(first.hasSuffix("invalid.md:6:9: error: 'source' must be one of gaussian, found 'gausian'; did you mean 'gaussian'?"), result.stderr)
+        XCTAssertTrue(first.hasSuffix("invalid.md:6:9: error: 'source' must be one of gaussian, tishby12, found 'gausian'; did you mean 'gaussian'?"), result.stderr)
     }
 
     func testMissingFileIsAnIOError() throws {
@@ -65,7 +65,7 @@ final class CommandLineTests: XCTestCase {
     func testKindsListsEveryKindWithKeys() throws {
         let result = try infoplane(["kinds"])
         XCTAssertEqual(result.status, 0)
-        for needle in ["dataset (version 1)", "estimator (version 1)", "plot (version 1)", "table (version 1)", "method: gaussian | ksg; required", "k: integer in [1, 1000]; default 3; when method is ksg"] {
+        for needle in ["dataset (version 1)", "estimator (version 1)", "plot (version 2)", "table (version 1)", "method: gaussian | ksg; required", "k: integer in [1, 1000]; default 3; when method is ksg"] {
             XCTAssertTrue(result.stdout.contains(needle), needle)
         }
     }

@@ -114,7 +114,7 @@ final class WorkflowTests: XCTestCase {
         XCTAssertEqual(result.loaded.diagnostics.count, 2)
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("out").path))
         let rendered = result.loaded.renderedDiagnostics
-        XCTAssertTrue(rendered.contains("invalid.md:6:9: error: 'source' must be one of gaussian, found 'gausian'; did you mean 'gaussian'?"), rendered)
+        XCTAssertTrue(rendered.contains("invalid.md:6:9: error: 'source' must be one of gaussian, tishby12, found 'gausian'; did you mean 'gaussian'?"), rendered)
         XCTAssertTrue(rendered.contains("invalid.md:11:5: error: 'of' refers to 'missing', but no block has that id"), rendered)
     }
 
@@ -194,5 +194,66 @@ final class WorkflowTests: XCTestCase {
             let old = try String(contentsOf: committed.appendingPathComponent(file), encoding: .utf8)
             XCTAssertEqual(fresh, old, "Output/quickstart/\(file) is stale: run `make run` and commit Output/")
         }
+    }
+}
+
+final class ModelBlockTests: XCTestCase {
+    func testModelBlockTrainsRecordsAndReports() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-model-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let settings = Workflow.Settings(outputRoot: scratch.appendingPathComponent("out"), cacheDirectory: scratch.appendingPathComponent("cache"))
+        let result = await Workflow().run(path: fixtures.appendingPathComponent("model.md").path, settings: settings) { _ in }
+        XCTAssertEqual(result.status, .success)
+        let net = try XCTUnwrap(result.outcomes["net"]?.output)
+        XCTAssertEqual(net.values["parameters"], .int(12 * 6 + 6 + 6 * 3 + 3 + 3 * 2 + 2))
+        XCTAssertEqual(net.values["history"]?["epoch"]?.arrayValue?.count, 5)
+        XCTAssertEqual(net.arrays["recorded_epochs"]?.values, [0, 2, 4])
+        XCTAssertEqual(net.arrays["layer1"]?.shape, [3, 4096, 6])
+        XCTAssertEqual(net.arrays["layer3"]?.shape, [3, 4096, 2])
+        if case .float32 = net.arrays["layer1"]!.storage {} else { XCTFail("recordings are stored as Float32") }
+        // ReLU layers are non-negative.
+        XCTAssertTrue(net.arrays["layer1"]!.floats.allSatisfy { $0 >= 0 })
+        let bits = try XCTUnwrap(result.outcomes["bits"]?.output)
+        XCTAssertEqual(bits.values["test"], .int(Int((0.2 * 2118).rounded()) + Int((0.2 * 1978).rounded())))
+        let html = try String(contentsOf: scratch.appendingPathComponent("out/model/index.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Learning curves of net"))
+        // The recordings come back from the cache exactly.
+        let again = await Workflow().run(path: fixtures.appendingPathComponent("model.md").path, settings: settings) { _ in }
+        XCTAssertEqual(again.outcomes["net"]?.status, .cached)
+        XCTAssertEqual(again.outcomes["net"]?.output, net)
+    }
+
+    func testModelSpecErrorsPointIntoNestedRecords() {
+        let text = """
+        ```dataset bits
+        source: tishby12
+        ```
+
+        ```model net
+        data: bits
+        layers: [10, 0]
+        optimizer: {name: adm, lr: -1}
+        record: {epoch: 5}
+        loss: hinge
+        ```
+        """
+        let loaded = Workflow().load(text: text, path: "m.md")
+        XCTAssertNil(loaded.graph)
+        let rendered = loaded.renderedDiagnostics
+        XCTAssertTrue(rendered.contains("m.md:7:14: error: 'layers' must be at least 1, found 0"), rendered)
+        XCTAssertTrue(rendered.contains("m.md:8:19: error: 'name' must be one of sgd, adam, found 'adm'; did you mean 'adam'?"), rendered)
+        XCTAssertTrue(rendered.contains("m.md:8:28: error: 'lr' must be at least 1e-12, found -1.0"), rendered)
+        XCTAssertTrue(rendered.contains("m.md:9:10: error: unknown key 'epoch' in 'record' of model 'net'"), rendered)
+        XCTAssertTrue(rendered.contains("did you mean 'epochs'?"), rendered)
+        XCTAssertTrue(rendered.contains("m.md:10:7: error: 'loss' must be one of cross-entropy, mse, found 'hinge'"), rendered)
+    }
+
+    func testCrossEntropyOnRegressionDataFailsClearly() async throws {
+        let text = "```dataset g\nsource: gaussian\nsize: 50\n```\n\n```model m\ndata: g\nlayers: [3]\nepochs: 1\n```\n"
+        let loaded = Workflow().load(text: text, path: "r.md")
+        let graph = try XCTUnwrap(loaded.graph)
+        let outcomes = await Runner(graph: graph, cache: nil, options: RunOptions(jobs: 1)).run()
+        guard case .failed(let message)? = outcomes["m"]?.status else { return XCTFail("must fail") }
+        XCTAssertTrue(message.contains("cross-entropy needs class labels"), message)
     }
 }
