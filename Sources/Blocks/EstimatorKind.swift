@@ -1,21 +1,35 @@
+import Dispatch
 import Engine
 import Information
 import NumericCore
+import Notebook
 
-/// `estimator`: estimates I(X;Y) on a dataset.
+/// `estimator`: estimates I(X;Y) on a dataset, or I(X;T) and I(T;Y) for every recorded layer
+/// and epoch of a model (the data of an information plane).
 public struct EstimatorKind: BlockKind {
     public init() {}
 
     public let name = "estimator"
     public let version = 1
-    public let summary = "Estimates the mutual information I(X;Y) of a dataset, with the error against the truth when the dataset knows it."
+    public let summary = "Estimates I(X;Y) of a dataset, or I(X;T) and I(T;Y) of every recorded layer and epoch of a model."
+
+    static let datasetMethods = ["gaussian", "ksg"]
+    static let modelMethods = ["binning", "kde"]
 
     public var keys: [KeySpec] {
         [
-            KeySpec("of", .reference(kinds: ["dataset"]), required: true, doc: "The dataset whose I(X;Y) is estimated."),
-            KeySpec("method", .choice(["gaussian", "ksg"]), required: true,
-                    doc: "gaussian: closed form from the sample covariance (exact for Gaussian data). ksg: Kraskov–Stögbauer–Grassberger estimator 1, max-norm."),
+            KeySpec("of", .reference(kinds: ["dataset", "model"]), required: true,
+                    doc: "A dataset (methods gaussian, ksg) or a model whose recorded layers are estimated (binning, kde)."),
+            KeySpec("method", .choice(Self.datasetMethods + Self.modelMethods), required: true,
+                    doc: "gaussian: closed form from the sample covariance. ksg: Kraskov–Stögbauer–Grassberger estimator 1, max-norm. binning: equal-width bins per unit (I(X;T) = H(T)). kde: Kolchinsky–Tracey upper and lower bounds with Gaussian noise."),
             KeySpec("k", .int(min: 1, max: 1000), default: 3, when: ("method", ["ksg"]), doc: "Neighbours for KSG."),
+            KeySpec("bins", .int(min: 1, max: 1000), default: 30, when: ("method", ["binning"]), doc: "Bins per unit."),
+            KeySpec("range", .choice(["activation", "observed", "fixed"]), default: "activation", when: ("method", ["binning"]),
+                    doc: "What the bins cover: activation ([−1, 1] for tanh, [0, 1] for sigmoid and the softmax output, else the observed range), observed ([min, max] of the layer at each epoch), or fixed ([low, high])."),
+            KeySpec("low", .number(min: -1e9, max: 1e9), default: -1.0, when: ("range", ["fixed"]), doc: "Lower end of fixed bins."),
+            KeySpec("high", .number(min: -1e9, max: 1e9), default: 1.0, when: ("range", ["fixed"]), doc: "Upper end of fixed bins."),
+            KeySpec("noise", .number(min: 1e-12, max: 1e6), default: 1e-3, when: ("method", ["kde"]),
+                    doc: "Variance σ² of the Gaussian noise added to each unit (1e-3 in Saxe et al.)."),
             KeySpec("units", .choice(["nats", "bits"]), default: "nats", frontMatterDefault: "units",
                     doc: "Units of the results; defaults to the notebook's `units`, else nats."),
         ]
@@ -23,24 +37,47 @@ public struct EstimatorKind: BlockKind {
 
     public var results: [ResultSpec] {
         [
-            ResultSpec("mi", doc: "The estimate of I(X;Y)."),
-            ResultSpec("truth", doc: "The true I(X;Y) when the dataset knows it, else null."),
-            ResultSpec("error", doc: "Estimate minus truth, when the truth is known."),
+            ResultSpec("mi", when: ("method", Self.datasetMethods), doc: "The estimate of I(X;Y)."),
+            ResultSpec("truth", when: ("method", Self.datasetMethods), doc: "The true I(X;Y) when the dataset knows it, else null."),
+            ResultSpec("error", when: ("method", Self.datasetMethods), doc: "Estimate minus truth, when the truth is known."),
+            ResultSpec("samples", doc: "Number of samples used."),
             ResultSpec("method", doc: "The method used."),
             ResultSpec("units", doc: "nats or bits."),
-            ResultSpec("samples", doc: "Number of samples used."),
+            ResultSpec("epochs", when: ("method", Self.modelMethods), doc: "The recorded epochs."),
+            ResultSpec("ixt", when: ("method", Self.modelMethods), doc: "I(X;T) per layer (a list per layer, one value per recorded epoch); the upper bound for kde."),
+            ResultSpec("ity", when: ("method", Self.modelMethods), doc: "I(T;Y) per layer, like ixt."),
+            ResultSpec("ixt_lower", when: ("method", ["kde"]), doc: "Lower bound of I(X;T), like ixt."),
+            ResultSpec("ity_lower", when: ("method", ["kde"]), doc: "Lower bound of I(T;Y), like ixt."),
+            ResultSpec("layers", when: ("method", Self.modelMethods),
+                       doc: "Per layer (layers.1, layers.2, …): width, ixt_first, ixt_max, ixt_last, ity_last."),
         ]
     }
 
+    public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
+        guard let id = spec.string("of"), let target = context.referenced[id], let method = spec.string("method") else { return [] }
+        let wanted = target.kind.name == "model" ? Self.modelMethods : Self.datasetMethods
+        guard !wanted.contains(method) else { return [] }
+        return [.error("method '\(method)' does not apply to \(target.kind.name) '\(id)'",
+                       at: spec.location(of: "method"),
+                       notes: [.init("on a \(target.kind.name), use \(wanted.joined(separator: " or "))")])]
+    }
+
     public func run(_ input: BlockInput) throws -> BlockOutput {
-        let spec = input.spec
-        let dataID = spec.string("of")!
+        let method = input.spec.string("method")!
+        let unit = InformationUnit(rawValue: input.spec.string("units")!) ?? .nats
+        if Self.modelMethods.contains(method) { return try runOnModel(input, method: method, unit: unit) }
+        return try runOnDataset(input, method: method, unit: unit)
+    }
+
+    // MARK: - On a dataset
+
+    private func runOnDataset(_ input: BlockInput, method: String, unit: InformationUnit) throws -> BlockOutput {
+        let dataID = input.spec.string("of")!
         guard let data = input.inputs[dataID], let xa = data.arrays["x"], let ya = data.arrays["y"] else {
-            throw BlockError("dataset '\(dataID)' has no X and Y samples")
+            throw BlockError("dataset '\(dataID)' has no X and Y samples to estimate I(X;Y) from")
         }
         let x = Matrix(rows: xa.rows, columns: xa.columns, values: xa.values)
         let y = Matrix(rows: ya.rows, columns: ya.columns, values: ya.values)
-        let method = spec.string("method")!
         let nats: Double
         do {
             switch method {
@@ -49,17 +86,14 @@ public struct EstimatorKind: BlockKind {
                     throw BlockError("the gaussian estimator needs more samples (\(x.rows)) than dimensions (\(x.columns + y.columns))")
                 }
                 nats = try GaussianEstimator().mutualInformation(x, y)
-            case "ksg":
-                nats = try KSGEstimator(k: spec.int("k")!).mutualInformation(x, y)
             default:
-                throw BlockError("unknown method '\(method)'")
+                nats = try KSGEstimator(k: input.spec.int("k")!).mutualInformation(x, y)
             }
         } catch let error as BlockError {
             throw error
         } catch {
             throw BlockError("\(method) on '\(dataID)': \(error)")
         }
-        let unit = InformationUnit(rawValue: spec.string("units")!) ?? .nats
         var values: [String: Value] = [
             "mi": .double(unit.fromNats(nats)),
             "method": .string(method),
@@ -75,8 +109,121 @@ public struct EstimatorKind: BlockKind {
         return BlockOutput(values: values)
     }
 
+    // MARK: - On a model's recordings
+
+    private func runOnModel(_ input: BlockInput, method: String, unit: InformationUnit) throws -> BlockOutput {
+        let spec = input.spec
+        let modelID = spec.string("of")!
+        guard let model = input.inputs[modelID], let epochs = model.arrays["recorded_epochs"]?.values.map({ Int($0) }),
+              let widths = model.values["layer_widths"]?.arrayValue?.compactMap(\.intValue), let targets = model.arrays["targets"] else {
+            throw BlockError("model '\(modelID)' has no recordings")
+        }
+        guard model.values["classes"]?.intValue != nil else {
+            throw BlockError("\(method) needs class labels for I(T;Y), and model '\(modelID)' was trained for regression")
+        }
+        guard !epochs.isEmpty else { throw BlockError("model '\(modelID)' recorded no epochs; set its record key") }
+        let labels = targets.values.map { Int($0) }
+        let rows = labels.count
+        let activation = model.values["activation"]?.stringValue ?? "linear"
+        let layers = widths.count
+        let layerArrays = (0..<layers).map { model.arrays["layer\($0 + 1)"]!.floats }
+
+        // One task per (layer, epoch), in parallel; each writes its own slot.
+        let tasks = layers * epochs.count
+        var ixt = [Double](repeating: 0, count: tasks), ity = ixt, ixtLower = ixt, ityLower = ixt
+        let bins = spec.int("bins") ?? 30
+        let rangeMode = spec.string("range") ?? "activation"
+        let fixed = (spec.double("low") ?? -1)...(max(spec.double("low") ?? -1, spec.double("high") ?? 1))
+        let noise = spec.double("noise") ?? 1e-3
+        ixt.withUnsafeMutableBufferPointer { ixtOut in
+            ity.withUnsafeMutableBufferPointer { ityOut in
+                ixtLower.withUnsafeMutableBufferPointer { ixtLowOut in
+                    ityLower.withUnsafeMutableBufferPointer { ityLowOut in
+                        let outs = Slots(ixt: ixtOut, ity: ityOut, ixtLower: ixtLowOut, ityLower: ityLowOut)
+                        DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                            let layer = task / epochs.count, e = task % epochs.count
+                            let width = widths[layer]
+                            let start = e * rows * width
+                            layerArrays[layer].withUnsafeBufferPointer { all in
+                                let slice = UnsafeBufferPointer(rebasing: all[start..<(start + rows * width)])
+                                if method == "binning" {
+                                    let isOutput = layer == layers - 1
+                                    let range: ClosedRange<Double>
+                                    switch rangeMode {
+                                    case "fixed": range = fixed
+                                    case "observed": range = Self.observedRange(slice)
+                                    default: range = isOutput || activation == "sigmoid" ? 0...1
+                                        : activation == "tanh" ? -1...1 : Self.observedRange(slice)
+                                    }
+                                    let estimate = BinningEstimator(bins: bins).estimate(slice, rows: rows, width: width, labels: labels, range: range)
+                                    outs.ixt[task] = estimate.ixt
+                                    outs.ity[task] = estimate.ity
+                                } else {
+                                    let b = KDEEstimator(noiseVariance: noise).bounds(slice, rows: rows, width: width, labels: labels)
+                                    outs.ixt[task] = b.ixtUpper
+                                    outs.ity[task] = b.ityUpper
+                                    outs.ixtLower[task] = b.ixtLower
+                                    outs.ityLower[task] = b.ityLower
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        func perLayer(_ flat: [Double]) -> Value {
+            .array((0..<layers).map { l in .array((0..<epochs.count).map { .double(unit.fromNats(flat[l * epochs.count + $0])) }) })
+        }
+        var summary: [String: Value] = [:]
+        for l in 0..<layers {
+            let xs = (0..<epochs.count).map { unit.fromNats(ixt[l * epochs.count + $0]) }
+            summary[String(l + 1)] = .object([
+                "width": .int(widths[l]),
+                "ixt_first": .double(xs.first!),
+                "ixt_max": .double(xs.max()!),
+                "ixt_last": .double(xs.last!),
+                "ity_last": .double(unit.fromNats(ity[l * epochs.count + epochs.count - 1])),
+            ])
+        }
+        var values: [String: Value] = [
+            "method": .string(method),
+            "units": .string(unit.rawValue),
+            "samples": .int(rows),
+            "epochs": .array(epochs.map { .int($0) }),
+            "layer_widths": .array(widths.map { .int($0) }),
+            "ixt": perLayer(ixt),
+            "ity": perLayer(ity),
+            "layers": .object(summary),
+        ]
+        if method == "kde" {
+            values["ixt_lower"] = perLayer(ixtLower)
+            values["ity_lower"] = perLayer(ityLower)
+        }
+        return BlockOutput(values: values)
+    }
+
+    static func observedRange(_ values: UnsafeBufferPointer<Float>) -> ClosedRange<Double> {
+        var low = Float.infinity, high = -Float.infinity
+        for v in values where v.isFinite { low = min(low, v); high = max(high, v) }
+        return low <= high ? Double(low)...Double(high) : 0...1
+    }
+
+    // MARK: - Report
+
     public func present(_ output: BlockOutput, spec: ResolvedSpec, id: String) -> [Presentation] {
         let units = output.values["units"]?.displayText ?? "nats"
+        if let layers = output.values["layers"], case .object(let byLayer) = layers {
+            let rows = byLayer.keys.sorted { Int($0)! < Int($1)! }.map { key -> [String] in
+                let l = byLayer[key]!
+                return [key, l["width"]?.displayText ?? "", l["ixt_first"]?.displayText ?? "", l["ixt_max"]?.displayText ?? "",
+                        l["ixt_last"]?.displayText ?? "", l["ity_last"]?.displayText ?? ""]
+            }
+            let bound = output.values["method"] == "kde" ? " (upper bound)" : ""
+            return [.table(Table(header: ["layer", "width", "I(X;T) first", "I(X;T) max", "I(X;T) last", "I(T;Y) last"].map { $0 == "layer" || $0 == "width" ? $0 : "\($0) (\(units))" },
+                                 rows: rows, numericColumns: [0, 1, 2, 3, 4, 5])),
+                    .text("\(output.values["method"]?.displayText ?? "") estimates\(bound) over \(output.values["epochs"]?.arrayValue?.count ?? 0) recorded epochs on \(output.values["samples"]?.displayText ?? "?") samples.")]
+        }
         var method = output.values["method"]?.displayText ?? "?"
         if method == "ksg", let k = spec.int("k") { method += " (k = \(k))" }
         let row = [method, output.values["mi"]?.displayText ?? "—", output.values["truth"]?.displayText ?? "—",
@@ -84,4 +231,12 @@ public struct EstimatorKind: BlockKind {
         return [.table(Table(header: ["method", "I(X;Y) (\(units))", "truth (\(units))", "error (\(units))", "samples"],
                              rows: [row], numericColumns: [1, 2, 3, 4]))]
     }
+}
+
+/// Output slots the parallel tasks write to, one index each.
+private struct Slots: @unchecked Sendable {
+    var ixt: UnsafeMutableBufferPointer<Double>
+    var ity: UnsafeMutableBufferPointer<Double>
+    var ixtLower: UnsafeMutableBufferPointer<Double>
+    var ityLower: UnsafeMutableBufferPointer<Double>
 }

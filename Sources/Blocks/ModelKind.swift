@@ -8,7 +8,7 @@ public struct ModelKind: BlockKind {
     public init() {}
 
     public let name = "model"
-    public let version = 1
+    public let version = 2
     public let summary = "Trains a fully connected network on a dataset, recording every layer's activations at chosen epochs."
 
     public var keys: [KeySpec] {
@@ -45,6 +45,9 @@ public struct ModelKind: BlockKind {
             ResultSpec("parameters", doc: "Number of weights and biases."),
             ResultSpec("epochs", doc: "Epochs trained."),
             ResultSpec("recorded", doc: "Number of recorded epochs."),
+            ResultSpec("layer_widths", doc: "Widths of every layer, the output layer last."),
+            ResultSpec("activation", doc: "Activation of the hidden layers."),
+            ResultSpec("classes", doc: "Number of classes (null for regression)."),
             ResultSpec("history", doc: "Curves per epoch: history.epoch, history.train_loss, history.test_loss, history.train_accuracy, history.test_accuracy."),
         ]
     }
@@ -131,6 +134,8 @@ public struct ModelKind: BlockKind {
             "epochs": .int(epochs),
             "recorded": .int(result.recordedEpochs.count),
             "layer_widths": .array(result.layerWidths.map { .int($0) }),
+            "activation": .string(plan.activation.rawValue),
+            "classes": labelled.classes.map { .int($0) } ?? .null,
             "history": history,
         ], arrays: arrays)
     }

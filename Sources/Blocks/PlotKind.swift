@@ -8,17 +8,18 @@ public struct PlotKind: BlockKind {
 
     public let name = "plot"
     public let version = 2
-    public let summary = "Draws results of other blocks as a numbered SVG figure (scatter or line)."
+    public let summary = "Draws results of other blocks as a numbered SVG figure: scatter, line, or the information plane."
 
     public var keys: [KeySpec] {
         [
-            KeySpec("kind", .choice(["scatter", "line"]), required: true, doc: "scatter: points. line: points joined in order of x."),
+            KeySpec("kind", .choice(["scatter", "line", "information-plane"]), required: true,
+                    doc: "scatter: points. line: points joined in order of x. information-plane: I(X;T) against I(T;Y) per layer and epoch, one panel per estimator in `from`."),
             KeySpec("from", .references(kinds: []), required: true,
                     doc: "Blocks whose results are drawn. Scalar results give one point per block; list results give one series per block."),
-            KeySpec("x", .string, required: true, doc: "Result key on the x axis (e.g. truth, or a path into a result: history.epoch)."),
-            KeySpec("y", .string, required: true, doc: "Result key on the y axis (e.g. mi)."),
-            KeySpec("series", .string, doc: "Result key whose value groups points into series (e.g. method); one series per block for list results."),
-            KeySpec("identity", .bool, default: false, doc: "Draw the line y = x (estimates against truth)."),
+            KeySpec("x", .string, required: true, when: ("kind", ["scatter", "line"]), doc: "Result key on the x axis (e.g. truth, or a path into a result: history.epoch)."),
+            KeySpec("y", .string, required: true, when: ("kind", ["scatter", "line"]), doc: "Result key on the y axis (e.g. mi)."),
+            KeySpec("series", .string, when: ("kind", ["scatter", "line"]), doc: "Result key whose value groups points into series (e.g. method); one series per block for list results."),
+            KeySpec("identity", .bool, default: false, when: ("kind", ["scatter", "line"]), doc: "Draw the line y = x (estimates against truth)."),
             KeySpec("title", .string, default: "", doc: "Title drawn above the chart."),
             KeySpec("xlabel", .string, doc: "Label of the x axis; defaults to the x key and its units."),
             KeySpec("ylabel", .string, doc: "Label of the y axis; defaults to the y key and its units."),
@@ -36,6 +37,17 @@ public struct PlotKind: BlockKind {
 
     public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        if spec.string("kind") == "information-plane" {
+            for id in spec.ids("from") {
+                guard let (kind, refSpec) = context.referenced[id] else { continue }
+                if kind.name != "estimator" || !EstimatorKind.modelMethods.contains(refSpec.string("method") ?? "") {
+                    diagnostics.append(.error("an information plane draws estimators on models, but '\(id)' is \(kind.name == "estimator" ? "an estimator on a dataset" : "a \(kind.name)")",
+                                              at: spec.location(of: "from"),
+                                              notes: [.init("use an estimator with method binning or kde whose 'of' is a model")]))
+                }
+            }
+            return diagnostics
+        }
         for id in spec.ids("from") {
             guard let (kind, refSpec) = context.referenced[id] else { continue }
             let names = kind.resultNames(for: refSpec)
@@ -53,6 +65,7 @@ public struct PlotKind: BlockKind {
 
     public func run(_ input: BlockInput) throws -> BlockOutput {
         let spec = input.spec
+        if spec.string("kind") == "information-plane" { return try informationPlane(input) }
         let xKey = spec.string("x")!, yKey = spec.string("y")!
         let seriesKey = spec.string("series")
         var order: [String] = []
@@ -100,8 +113,51 @@ public struct PlotKind: BlockKind {
         return BlockOutput(values: ["points": .int(count), "series": .int(order.count), "chart": chart])
     }
 
+    /// Panels of layer paths from estimators on models.
+    private func informationPlane(_ input: BlockInput) throws -> BlockOutput {
+        var panels: [Value] = []
+        var units = Set<String>()
+        var points = 0
+        for id in input.spec.ids("from") {
+            guard let output = input.inputs[id], let epochs = output.values["epochs"], let ixt = output.values["ixt"]?.arrayValue,
+                  let ity = output.values["ity"]?.arrayValue else { throw BlockError("'\(id)' has no per-layer estimates") }
+            if let u = output.values["units"]?.stringValue { units.insert(u) }
+            let widths = output.values["layer_widths"]?.arrayValue ?? []
+            let layers: [Value] = zip(ixt, ity).enumerated().map { l, pair in
+                let width = l < widths.count ? " (\(widths[l].displayText))" : ""
+                points += pair.0.arrayValue?.count ?? 0
+                return .object(["name": .string("L\(l + 1)\(width)"), "x": pair.0, "y": pair.1])
+            }
+            panels.append(.object(["title": .string(id), "epochs": epochs, "layers": .array(layers)]))
+        }
+        let unit = units.count == 1 ? " (\(units.first!))" : ""
+        let chart: Value = .object([
+            "style": "information-plane",
+            "title": .string(input.spec.string("title") ?? ""),
+            "xlabel": .string(input.spec.string("xlabel") ?? "I(X;T)\(unit)"),
+            "ylabel": .string(input.spec.string("ylabel") ?? "I(T;Y)\(unit)"),
+            "panels": .array(panels),
+        ])
+        return BlockOutput(values: ["points": .int(points), "series": .int(panels.count), "chart": chart])
+    }
+
     public func present(_ output: BlockOutput, spec: ResolvedSpec, id: String) -> [Presentation] {
         guard let chart = output.values["chart"] else { return [] }
+        if chart["style"] == "information-plane" {
+            let panels = (chart["panels"]?.arrayValue ?? []).map { panel in
+                InformationPlaneChart.Panel(
+                    title: panel["title"]?.stringValue ?? "",
+                    epochs: panel["epochs"]?.arrayValue?.compactMap(\.intValue) ?? [],
+                    layers: (panel["layers"]?.arrayValue ?? []).map { layer in
+                        InformationPlaneChart.LayerPath(name: layer["name"]?.stringValue ?? "",
+                                                        x: layer["x"]?.arrayValue?.map { $0.doubleValue ?? .nan } ?? [],
+                                                        y: layer["y"]?.arrayValue?.map { $0.doubleValue ?? .nan } ?? [])
+                    })
+            }
+            let plane = InformationPlaneChart(panels: panels, xLabel: chart["xlabel"]?.stringValue ?? "", yLabel: chart["ylabel"]?.stringValue ?? "",
+                                              title: chart["title"]?.stringValue ?? "", idPrefix: "fig-\(id)")
+            return [.figure(Figure(svg: plane.svg(), caption: spec.string("caption") ?? ""))]
+        }
         let series = (chart["series"]?.arrayValue ?? []).map { item in
             let xs = item["x"]?.arrayValue ?? [], ys = item["y"]?.arrayValue ?? []
             return XYChart.Series(name: item["name"]?.stringValue ?? "",

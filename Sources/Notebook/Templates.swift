@@ -51,7 +51,9 @@ public enum TemplateScanner {
                     let inner = String(String.UnicodeScalarView(s[(i + 2)..<end])).trimmingSpaces
                     let parts = inner.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                     let form: Form
-                    if parts.count >= 2, isID(parts[0]), parts.dropFirst().allSatisfy(isName) {
+                    // After the result's name, path steps may also be numbers (`layers.5.ixt_max`).
+                    if parts.count >= 2, isID(parts[0]), isName(parts[1]),
+                       parts.dropFirst(2).allSatisfy({ isName($0) || (!$0.isEmpty && $0.allSatisfy(\.isASCIIDigit)) }) {
                         form = .inlineResult(blockID: parts[0], keyPath: Array(parts.dropFirst()))
                     } else {
                         form = .malformed("expected {{ block-id.key }}, found {{ \(inner) }}")
@@ -110,6 +112,10 @@ public enum TemplateScanner {
         while j + 1 < s.count { if s[j] == c, s[j + 1] == c { return j }; j += 1 }
         return nil
     }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
 extension String {

@@ -96,3 +96,42 @@ final class XYChartTests: XCTestCase {
         XCTAssertGreaterThan(flat.upper, 5)
     }
 }
+
+final class InformationPlaneChartTests: XCTestCase {
+    func testPanelsLayersColoursAndColourBar() throws {
+        let epochs = [0, 1, 10, 100, 1000]
+        let panel = { (name: String) in
+            InformationPlaneChart.Panel(title: name, epochs: epochs, layers: [
+                .init(name: "L1 (10)", x: [10, 11, 11.5, 11.8, 11.9], y: [0.5, 0.8, 0.9, 0.95, 0.97]),
+                .init(name: "L2 (3)", x: [2, 4, 6, 5, 3], y: [0.1, 0.4, 0.8, 0.9, .nan]),
+            ])
+        }
+        let chart = InformationPlaneChart(panels: [panel("tanh"), panel("relu <b>")], xLabel: "I(X;T) (bits)", yLabel: "I(T;Y) (bits)", idPrefix: "p")
+        let svg = chart.svg()
+        let elements = try XMLCollector.parse(svg)
+        XCTAssertEqual(elements.filter { $0.attributes["class"] == "panel" }.map { $0.attributes["data-name"] }, ["tanh", "relu <b>"])
+        XCTAssertEqual(elements.filter { $0.attributes["class"] == "layer" }.count, 4)
+        // 5 + 4 finite points per panel, coloured from dark (early) to yellow (late).
+        let circles = elements.filter { $0.name == "circle" }
+        XCTAssertEqual(circles.count, 18)
+        XCTAssertEqual(circles.first?.attributes["fill"], Viridis.color(0))
+        XCTAssertEqual(circles[4].attributes["fill"], Viridis.color(1))
+        XCTAssertEqual(Viridis.color(0), "#440154")
+        XCTAssertEqual(Viridis.color(1), "#fde725")
+        let barTicks = elements.filter { $0.attributes["class"] == "tick bar" }.map(\.text)
+        XCTAssertEqual(barTicks.first, "1000")
+        XCTAssertTrue(barTicks.contains("1") && barTicks.contains("10"))
+        let labels = elements.filter { $0.name == "text" }.map(\.text)
+        XCTAssertTrue(labels.contains("L1 (10)") && labels.contains("I(X;T) (bits)") && labels.contains("I(T;Y) (bits)"))
+        XCTAssertFalse(svg.contains("<b>"))
+    }
+
+    func testAPlaneOf274EpochsAndSixLayersStaysSmall() {
+        let epochs = Array(0..<274)
+        let layers = (0..<6).map { l in
+            InformationPlaneChart.LayerPath(name: "L\(l + 1)", x: epochs.map { 12 - Double(l) - Double($0) / 100 }, y: epochs.map { Double($0) / 274 })
+        }
+        let svg = InformationPlaneChart(panels: [.init(title: "tanh", epochs: epochs, layers: layers)], xLabel: "x", yLabel: "y").svg()
+        XCTAssertLessThan(svg.utf8.count, 200_000)
+    }
+}

@@ -217,6 +217,27 @@ final class ModelBlockTests: XCTestCase {
         XCTAssertEqual(bits.values["test"], .int(Int((0.2 * 2118).rounded()) + Int((0.2 * 1978).rounded())))
         let html = try String(contentsOf: scratch.appendingPathComponent("out/model/index.html"), encoding: .utf8)
         XCTAssertTrue(html.contains("Learning curves of net"))
+
+        // Binning on the recordings: one value per layer and recorded epoch, within [0, log 4096].
+        let bins = try XCTUnwrap(result.outcomes["bins"]?.output)
+        XCTAssertEqual(bins.values["epochs"], [0, 2, 4])
+        let ixt = try XCTUnwrap(bins.values["ixt"]?.arrayValue)
+        XCTAssertEqual(ixt.count, 3)
+        for layer in ixt {
+            XCTAssertEqual(layer.arrayValue?.count, 3)
+            XCTAssertTrue(layer.arrayValue!.allSatisfy { ($0.doubleValue ?? -1) >= 0 && $0.doubleValue! <= log(4096) + 1e-9 })
+        }
+        let ity = try XCTUnwrap(bins.values["ity"]?.arrayValue)
+        // I(T;Y) ≤ I(X;T) and ≤ H(Y) ≤ log 2, at every layer and epoch.
+        for (x, y) in zip(ixt, ity) {
+            for (a, b) in zip(x.arrayValue!, y.arrayValue!) {
+                XCTAssertLessThanOrEqual(b.doubleValue!, a.doubleValue! + 1e-9)
+                XCTAssertLessThanOrEqual(b.doubleValue!, log(2) + 1e-9)
+            }
+        }
+        let last = try XCTUnwrap(bins.values["layers"]?["3"]?["ixt_last"]?.doubleValue)
+        XCTAssertTrue(html.contains(NumberFormatting.format(last)))
+        XCTAssertTrue(html.contains("<g class=\"panel\" data-name=\"bins\">"))
         // The recordings come back from the cache exactly.
         let again = await Workflow().run(path: fixtures.appendingPathComponent("model.md").path, settings: settings) { _ in }
         XCTAssertEqual(again.outcomes["net"]?.status, .cached)
@@ -246,6 +267,47 @@ final class ModelBlockTests: XCTestCase {
         XCTAssertTrue(rendered.contains("m.md:9:10: error: unknown key 'epoch' in 'record' of model 'net'"), rendered)
         XCTAssertTrue(rendered.contains("did you mean 'epochs'?"), rendered)
         XCTAssertTrue(rendered.contains("m.md:10:7: error: 'loss' must be one of cross-entropy, mse, found 'hinge'"), rendered)
+    }
+
+    func testEstimatorMethodsMustFitWhatTheyEstimate() {
+        let text = """
+        ```dataset bits
+        source: tishby12
+        ```
+
+        ```dataset g
+        source: gaussian
+        ```
+
+        ```model net
+        data: bits
+        layers: [3]
+        ```
+
+        ```estimator a
+        of: net
+        method: ksg
+        ```
+
+        ```estimator b
+        of: g
+        method: binning
+        ```
+
+        ```estimator c
+        of: g
+        method: gaussian
+        ```
+
+        ```plot p
+        kind: information-plane
+        from: [c]
+        ```
+        """
+        let rendered = Workflow().load(text: text, path: "e.md").renderedDiagnostics
+        XCTAssertTrue(rendered.contains("e.md:16:9: error: method 'ksg' does not apply to model 'net'"), rendered)
+        XCTAssertTrue(rendered.contains("e.md:21:9: error: method 'binning' does not apply to dataset 'g'"), rendered)
+        XCTAssertTrue(rendered.contains("error: an information plane draws estimators on models, but 'c' is an estimator on a dataset"), rendered)
     }
 
     func testCrossEntropyOnRegressionDataFailsClearly() async throws {

@@ -1,0 +1,145 @@
+import Foundation
+
+/// The information plane: x = I(X;T), y = I(T;Y), one path per layer through the recorded
+/// epochs, each point coloured by its epoch on a log scale (viridis, with a colour bar).
+/// Several panels (tanh next to ReLU, one per seed or method) share their axes.
+public struct InformationPlaneChart: Sendable {
+    public struct LayerPath: Sendable {
+        public var name: String
+        public var x: [Double]
+        public var y: [Double]
+        public init(name: String, x: [Double], y: [Double]) { self.name = name; self.x = x; self.y = y }
+    }
+
+    public struct Panel: Sendable {
+        public var title: String
+        public var epochs: [Int]
+        public var layers: [LayerPath]
+        public init(title: String, epochs: [Int], layers: [LayerPath]) { self.title = title; self.epochs = epochs; self.layers = layers }
+    }
+
+    public var panels: [Panel]
+    public var xLabel: String
+    public var yLabel: String
+    public var title: String
+    public var idPrefix: String
+    public var panelWidth: Double = 330
+    public var panelHeight: Double = 300
+
+    public init(panels: [Panel], xLabel: String, yLabel: String, title: String = "", idPrefix: String = "plane") {
+        self.panels = panels
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.title = title
+        self.idPrefix = idPrefix
+    }
+
+    public func svg() -> String {
+        let c = SVGText.coordinate
+        let xs = panels.flatMap { $0.layers.flatMap(\.x) }.filter(\.isFinite)
+        let ys = panels.flatMap { $0.layers.flatMap(\.y) }.filter(\.isFinite)
+        let xScale = NiceScale(min: min(0, xs.min() ?? 0), max: xs.max() ?? 1)
+        let yScale = NiceScale(min: min(0, ys.min() ?? 0), max: ys.max() ?? 1)
+        let allEpochs = panels.flatMap(\.epochs)
+        let maxEpoch = max(1, allEpochs.max() ?? 1)
+        func t(_ epoch: Int) -> Double { log(Double(epoch) + 1) / log(Double(maxEpoch) + 1) }
+
+        let yTickWidth = yScale.ticks.map { SVGText.width(yScale.label($0), fontSize: 11) }.max() ?? 20
+        let left = 30 + yTickWidth, gap = 24.0, top = title.isEmpty ? 30.0 : 50.0, bottom = 48.0
+        let barWidth = 14.0, barSpace = 70.0
+        let width = left + Double(panels.count) * panelWidth + Double(max(0, panels.count - 1)) * gap + barSpace
+        let height = top + panelHeight + bottom
+
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(c(width)) \(c(height))\" width=\"\(c(width))\" height=\"\(c(height))\" "
+        out += "role=\"img\" aria-labelledby=\"\(idPrefix)-title \(idPrefix)-desc\" class=\"ipchart\" font-family=\"\(XYChart.font)\" font-size=\"11\">\n"
+        out += "<style>.ipchart{color:#1b1f24}@media (prefers-color-scheme:dark){.ipchart{color:#e6edf3}}</style>\n"
+        out += "<title id=\"\(idPrefix)-title\">\(SVGText.escape(title.isEmpty ? "Information plane" : title))</title>\n"
+        let desc = "Information plane: \(xLabel) on the x axis, \(yLabel) on the y axis. " + panels.map { panel in
+            "\(panel.title): \(panel.layers.count) layers over \(panel.epochs.count) recorded epochs"
+        }.joined(separator: "; ") + ". Points are coloured by epoch, dark early and yellow late."
+        out += "<desc id=\"\(idPrefix)-desc\">\(SVGText.escape(desc))</desc>\n"
+        out += "<defs><linearGradient id=\"\(idPrefix)-bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
+        for k in 0...8 { out += "<stop offset=\"\(c(Double(k) / 8))\" stop-color=\"\(Viridis.color(Double(k) / 8))\"/>" }
+        out += "</linearGradient></defs>\n"
+        if !title.isEmpty {
+            out += "<text class=\"title\" x=\"\(c(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\" fill=\"currentColor\">\(SVGText.escape(title))</text>\n"
+        }
+
+        for (p, panel) in panels.enumerated() {
+            let x0 = left + Double(p) * (panelWidth + gap)
+            func px(_ v: Double) -> Double { x0 + (v - xScale.lower) / (xScale.upper - xScale.lower) * panelWidth }
+            func py(_ v: Double) -> Double { top + (1 - (v - yScale.lower) / (yScale.upper - yScale.lower)) * panelHeight }
+            out += "<g class=\"panel\" data-name=\"\(SVGText.escape(panel.title))\">\n"
+            out += "<g stroke=\"currentColor\" stroke-opacity=\"0.12\">"
+            for v in xScale.ticks { out += "<line x1=\"\(c(px(v)))\" y1=\"\(c(top))\" x2=\"\(c(px(v)))\" y2=\"\(c(top + panelHeight))\"/>" }
+            for v in yScale.ticks { out += "<line x1=\"\(c(x0))\" y1=\"\(c(py(v)))\" x2=\"\(c(x0 + panelWidth))\" y2=\"\(c(py(v)))\"/>" }
+            out += "</g>\n"
+            out += "<rect x=\"\(c(x0))\" y=\"\(c(top))\" width=\"\(c(panelWidth))\" height=\"\(c(panelHeight))\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.6\"/>\n"
+            out += "<g fill=\"currentColor\">"
+            // The last tick label of a panel would run into the first of the next one.
+            for v in xScale.ticks where p == panels.count - 1 || v < xScale.upper - xScale.step / 2 {
+                out += "<text class=\"tick x\" x=\"\(c(px(v)))\" y=\"\(c(top + panelHeight + 16))\" text-anchor=\"middle\">\(SVGText.escape(xScale.label(v)))</text>"
+            }
+            if p == 0 {
+                for v in yScale.ticks {
+                    out += "<text class=\"tick y\" x=\"\(c(x0 - 6))\" y=\"\(c(py(v) + 4))\" text-anchor=\"end\">\(SVGText.escape(yScale.label(v)))</text>"
+                }
+            }
+            out += "<text class=\"panel-title\" x=\"\(c(x0 + panelWidth / 2))\" y=\"\(c(top - 8))\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\">\(SVGText.escape(panel.title))</text>"
+            out += "<text class=\"label x\" x=\"\(c(x0 + panelWidth / 2))\" y=\"\(c(top + panelHeight + 38))\" text-anchor=\"middle\" font-size=\"13\">\(SVGText.escape(xLabel))</text>"
+            out += "</g>\n"
+
+            // Paths first (thin, neutral), then the coloured points, then the layer labels.
+            var labels: [(y: Double, x: Double, text: String)] = []
+            for layer in panel.layers {
+                let points = zip(layer.x, layer.y).enumerated().filter { $0.element.0.isFinite && $0.element.1.isFinite }
+                guard !points.isEmpty else { continue }
+                out += "<g class=\"layer\" data-name=\"\(SVGText.escape(layer.name))\">"
+                out += "<polyline points=\"" + points.map { "\(c(px($0.element.0))),\(c(py($0.element.1)))" }.joined(separator: " ")
+                out += "\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.35\" stroke-width=\"1\"/>"
+                for (i, point) in points {
+                    let epoch = i < panel.epochs.count ? panel.epochs[i] : 0
+                    out += "<circle cx=\"\(c(px(point.0)))\" cy=\"\(c(py(point.1)))\" r=\"2.4\" fill=\"\(Viridis.color(t(epoch)))\"/>"
+                }
+                out += "</g>\n"
+                let last = points.last!.element
+                labels.append((py(last.1), px(last.0), layer.name))
+            }
+            // Labels beside each path's last point, nudged apart so they never overlap.
+            labels.sort { $0.y < $1.y }
+            var previous = -Double.infinity
+            out += "<g class=\"layer-labels\" fill=\"currentColor\" font-size=\"10\">"
+            for label in labels {
+                let y = max(label.y + 3.5, previous + 11)
+                previous = y
+                let x = min(label.x + 5, x0 + panelWidth - SVGText.width(label.text, fontSize: 10) - 2)
+                out += "<text x=\"\(c(x))\" y=\"\(c(y))\">\(SVGText.escape(label.text))</text>"
+            }
+            out += "</g>\n</g>\n"
+        }
+
+        let ly = top + panelHeight / 2
+        out += "<text class=\"label y\" x=\"14\" y=\"\(c(ly))\" text-anchor=\"middle\" font-size=\"13\" fill=\"currentColor\" transform=\"rotate(-90 14 \(c(ly)))\">\(SVGText.escape(yLabel))</text>\n"
+
+        // The colour bar: epochs on a log scale.
+        let bx = width - barSpace + 16
+        out += "<g class=\"colorbar\" fill=\"currentColor\">"
+        out += "<rect x=\"\(c(bx))\" y=\"\(c(top))\" width=\"\(c(barWidth))\" height=\"\(c(panelHeight))\" fill=\"url(#\(idPrefix)-bar)\" stroke=\"currentColor\" stroke-opacity=\"0.4\"/>"
+        var tick = 1
+        var ticks = [0]
+        while tick <= maxEpoch { ticks.append(tick); tick *= 10 }
+        if ticks.last != maxEpoch { ticks.append(maxEpoch) }
+        // From the top (the last epoch, always labelled) down, skipping labels that would touch.
+        var lastY = -Double.infinity
+        for epoch in ticks.reversed() {
+            let y = top + (1 - t(epoch)) * panelHeight
+            guard y - lastY >= 12 else { continue }
+            lastY = y
+            out += "<line x1=\"\(c(bx + barWidth))\" y1=\"\(c(y))\" x2=\"\(c(bx + barWidth + 4))\" y2=\"\(c(y))\" stroke=\"currentColor\"/>"
+            out += "<text class=\"tick bar\" x=\"\(c(bx + barWidth + 7))\" y=\"\(c(y + 4))\">\(epoch)</text>"
+        }
+        out += "<text x=\"\(c(bx + barWidth / 2))\" y=\"\(c(top - 8))\" text-anchor=\"middle\">epoch</text>"
+        out += "</g>\n</svg>\n"
+        return out
+    }
+}
