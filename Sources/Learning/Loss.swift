@@ -6,26 +6,28 @@ public enum Loss: String, Sendable, CaseIterable {
     /// Mean squared error against targets, averaged over the batch and the outputs.
     case mse
 
-    /// Targets: class indices for cross-entropy (one per row), values for MSE (`width` per row).
+    /// `outputs` is feature-major (`outputs[j * batch + b]`, as `DenseNetwork.forward` gives);
+    /// targets are class indices for cross-entropy (one per row) and feature-major values for
+    /// MSE. The gradient comes back in the layout of `outputs`.
     public func evaluate<T: TrainingScalar>(_ outputs: [T], width: Int, targets: [T], batch: Int) -> (loss: Double, gradient: [T], correct: Int) {
         var gradient = [T](repeating: 0, count: outputs.count)
         var total = 0.0
         var correct = 0
         switch self {
         case .crossEntropy:
+            var column = [T](repeating: 0, count: width)
             for b in 0..<batch {
-                let row = b * width
                 let label = Int(targets[b])
                 var best = 0
-                var maximum = outputs[row]
-                for j in 1..<width where outputs[row + j] > maximum { maximum = outputs[row + j]; best = j }
+                var maximum = outputs[b]
+                for j in 1..<width where outputs[j * batch + b] > maximum { maximum = outputs[j * batch + b]; best = j }
                 if best == label { correct += 1 }
                 var sum: T = 0
-                for j in 0..<width { let e = T.exp(outputs[row + j] - maximum); gradient[row + j] = e; sum += e }
-                for j in 0..<width { gradient[row + j] /= sum }
-                total -= Double(T.log(max(gradient[row + label], T.leastNormalMagnitude)))
-                gradient[row + label] -= 1
-                for j in 0..<width { gradient[row + j] /= T(batch) }
+                for j in 0..<width { let e = T.exp(outputs[j * batch + b] - maximum); column[j] = e; sum += e }
+                for j in 0..<width { column[j] /= sum }
+                total -= Double(T.log(max(column[label], T.leastNormalMagnitude)))
+                column[label] -= 1
+                for j in 0..<width { gradient[j * batch + b] = column[j] / T(batch) }
             }
             return (total / Double(batch), gradient, correct)
         case .mse:
@@ -39,15 +41,16 @@ public enum Loss: String, Sendable, CaseIterable {
         }
     }
 
-    /// Softmax of each row, in place: what the output layer of a classifier reports.
+    /// Softmax over units for each row of a feature-major block, in place: what the output
+    /// layer of a classifier reports.
     public static func softmax<T: TrainingScalar>(_ values: inout [T], width: Int) {
         let rows = values.count / width
         for b in 0..<rows {
-            let row = b * width
-            let maximum = values[row..<(row + width)].max()!
+            var maximum = values[b]
+            for j in 1..<width { maximum = max(maximum, values[j * rows + b]) }
             var sum: T = 0
-            for j in 0..<width { values[row + j] = T.exp(values[row + j] - maximum); sum += values[row + j] }
-            for j in 0..<width { values[row + j] /= sum }
+            for j in 0..<width { values[j * rows + b] = T.exp(values[j * rows + b] - maximum); sum += values[j * rows + b] }
+            for j in 0..<width { values[j * rows + b] /= sum }
         }
     }
 }

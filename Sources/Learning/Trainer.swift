@@ -98,29 +98,26 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         let targets = data.targets.map { T($0) }
         let targetWidth = data.classes == nil ? data.targetWidth : 1
 
+        /// The rows as a feature-major batch, with their targets in the same layout.
         func gather(_ rows: ArraySlice<Int>) -> (x: [T], t: [T]) {
-            var x = [T](), t = [T]()
-            x.reserveCapacity(rows.count * data.width)
-            t.reserveCapacity(rows.count * targetWidth)
-            for r in rows {
-                x += features[(r * data.width)..<((r + 1) * data.width)]
-                t += targets[(r * targetWidth)..<((r + 1) * targetWidth)]
+            let n = rows.count
+            var x = [T](repeating: 0, count: n * data.width)
+            var t = [T](repeating: 0, count: n * targetWidth)
+            for (b, r) in rows.enumerated() {
+                for i in 0..<data.width { x[i * n + b] = features[r * data.width + i] }
+                for k in 0..<targetWidth { t[k * n + b] = targets[r * targetWidth + k] }
             }
             return (x, t)
         }
 
-        func evaluate(_ rows: [Int]) -> (loss: Double, accuracy: Double) {
-            guard !rows.isEmpty else { return (.nan, .nan) }
-            var loss = 0.0, correct = 0
-            for start in stride(from: 0, to: rows.count, by: 1024) {
-                let slice = rows[start..<min(rows.count, start + 1024)]
-                let (x, t) = gather(slice)
-                let out = network.forward(x, batch: slice.count)
-                let r = plan.loss.evaluate(out.last!, width: outputs, targets: t, batch: slice.count)
-                loss += r.loss * Double(slice.count)
-                correct += r.correct
-            }
-            return (loss / Double(rows.count), data.classes == nil ? .nan : Double(correct) / Double(rows.count))
+        // The evaluation sets never change: lay them out once.
+        let trainSet = gather(train[...]), testSet = gather(test[...])
+
+        func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> (loss: Double, accuracy: Double) {
+            guard rows > 0 else { return (.nan, .nan) }
+            let out = network.forward(set.x, batch: rows)
+            let r = plan.loss.evaluate(out.last!, width: outputs, targets: set.t, batch: rows)
+            return (r.loss, data.classes == nil ? .nan : Double(r.correct) / Double(rows))
         }
 
         func recordLayers(epoch: Int) throws {
@@ -130,13 +127,20 @@ public struct Trainer<T: TrainingScalar>: Sendable {
                 throw TrainingFailure(epoch: epoch, layer: layer)
             }
             if data.classes != nil { Loss.softmax(&out[out.count - 1], width: outputs) }
-            for l in out.indices { result.activations[l] += out[l].map { Float($0) } }
+            // Recordings are row-major (`[row][unit]`), as estimators read them.
+            let n = recordRows.count
+            for l in out.indices {
+                let width = result.layerWidths[l]
+                var rowMajor = [Float](repeating: 0, count: n * width)
+                for j in 0..<width { for b in 0..<n { rowMajor[b * width + j] = Float(out[l][j * n + b]) } }
+                result.activations[l] += rowMajor
+            }
             result.recordedEpochs.append(epoch)
         }
 
         func endOfEpoch(_ epoch: Int) throws {
-            let (trainLoss, trainAccuracy) = evaluate(train)
-            let (testLoss, testAccuracy) = evaluate(test)
+            let (trainLoss, trainAccuracy) = evaluate(trainSet, rows: train.count)
+            let (testLoss, testAccuracy) = evaluate(testSet, rows: test.count)
             if !trainLoss.isFinite {
                 let (x, _) = gather(train.prefix(256))
                 let out = network.forward(x, batch: min(256, train.count))

@@ -107,3 +107,19 @@ final class GradientTests: XCTestCase {
         }
     }
 }
+
+final class FastTanhTests: XCTestCase {
+    func testFastTanhIsCloseToLibm() {
+        var worst: Float = 0
+        var x: Float = -12
+        while x <= 12 {
+            worst = max(worst, abs(FastTanh.value(x) - tanhf(x)))
+            x += 0.000_37
+        }
+        XCTAssertLessThan(worst, 2e-7)
+        XCTAssertEqual(FastTanh.value(0), 0)
+        XCTAssertEqual(FastTanh.value(50), 1)
+        XCTAssertEqual(FastTanh.value(-50), -1)
+        XCTAssertTrue(FastTanh.value(.nan).isNaN)
+    }
+}

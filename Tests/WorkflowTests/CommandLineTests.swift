@@ -65,7 +65,7 @@ final class CommandLineTests: XCTestCase {
     func testKindsListsEveryKindWithKeys() throws {
         let result = try infoplane(["kinds"])
         XCTAssertEqual(result.status, 0)
-        for needle in ["dataset (version 1)", "estimator (version 1)", "model (version 2)", "plot (version 2)", "table (version 1)", "method: gaussian | ksg | binning | kde; required", "k: integer in [1, 1000]; default 3; when method is ksg"] {
+        for needle in ["dataset (version 1)", "estimator (version 1)", "model (version 4)", "plot (version 2)", "table (version 1)", "method: gaussian | ksg | binning | kde; required", "k: integer in [1, 1000]; default 3; when method is ksg"] {
             XCTAssertTrue(result.stdout.contains(needle), needle)
         }
     }
