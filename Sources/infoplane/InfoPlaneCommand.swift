@@ -76,6 +76,7 @@ extension InfoPlaneCommand {
         }
 
         func run() async throws {
+            Interruption.install()
             let overrides = try params.overrides()
             var worst = ExitStatus.success
             for path in notebooks {

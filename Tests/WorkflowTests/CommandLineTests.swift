@@ -4,17 +4,7 @@ import XCTest
 /// The `infoplane` binary as a user calls it: exit codes and messages.
 final class CommandLineTests: XCTestCase {
     var binary: URL {
-        get throws {
-            var directory = Bundle.main.bundleURL
-            for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-                directory = bundle.bundleURL.deletingLastPathComponent()
-            }
-            let url = directory.appendingPathComponent("infoplane")
-            guard FileManager.default.isExecutableFile(atPath: url.path) else {
-                throw XCTSkip("infoplane was not built beside the tests at \(url.path)")
-            }
-            return url
-        }
+        get throws { try infoplaneBinary() }
     }
 
     func infoplane(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -87,4 +77,78 @@ final class CommandLineTests: XCTestCase {
         let badOnly = try infoplane(["run", path, "--only", "nope", "--output", "out", "--cache", "c"], in: scratch)
         XCTAssertEqual(badOnly.status, 64)
     }
+}
+
+final class InterruptionTests: XCTestCase {
+    func launch(_ arguments: [String], in directory: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = try infoplaneBinary()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func testCtrlCExitsWith130AndKeepsFinishedBlocks() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-int-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let notebook = "```dataset bits\nsource: tishby12\n```\n\n```model slow\ndata: bits\nlayers: [10]\nepochs: 1000000\nrecord: {at: [0]}\n```\n"
+        try notebook.write(to: scratch.appendingPathComponent("slow.md"), atomically: true, encoding: .utf8)
+        let process = try launch(["run", "slow.md", "--output", "out", "--cache", "cache"], in: scratch)
+        // Wait until the dataset has been cached, then interrupt the model's training.
+        let deadline = Date().addingTimeInterval(30)
+        var cached = false
+        while Date() < deadline && !cached {
+            Thread.sleep(forTimeInterval: 0.1)
+            let entries = FileManager.default.enumerator(atPath: scratch.appendingPathComponent("cache").path)?.allObjects as? [String] ?? []
+            cached = entries.contains { $0.hasSuffix(".entry") }
+        }
+        XCTAssertTrue(cached, "the dataset block should be cached before the model finishes")
+        Thread.sleep(forTimeInterval: 0.3)
+        process.interrupt()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        // Nothing half-written in the output folder.
+        let out = (try? FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("out").path)) ?? []
+        XCTAssertTrue(out.allSatisfy { !$0.contains(".tmp-") }, "\(out)")
+    }
+
+    func testTwoRunsOfOneNotebookAtOnceBothFinishWithAWholeReport() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-two-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let path = fixtures.appendingPathComponent("small.md").path
+        let a = try launch(["run", path, "--output", "out", "--cache", "cache"], in: scratch)
+        let b = try launch(["run", path, "--output", "out", "--cache", "cache"], in: scratch)
+        a.waitUntilExit()
+        b.waitUntilExit()
+        XCTAssertEqual(a.terminationStatus, 0)
+        XCTAssertEqual(b.terminationStatus, 0)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: scratch.appendingPathComponent("out/small").path).sorted()
+        XCTAssertEqual(files, ["figures", "figures/p.svg", "index.html", "index.md", "results.json"])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("out").path).filter { !$0.hasSuffix(".lock") }
+        XCTAssertEqual(leftovers, ["small"])
+        // A third run finds every block in the cache, each entry intact.
+        let c = try launch(["run", path, "--output", "out", "--cache", "cache"], in: scratch)
+        c.waitUntilExit()
+        XCTAssertEqual(c.terminationStatus, 0)
+    }
+}
+
+/// The `infoplane` executable built beside the test bundle.
+func infoplaneBinary() throws -> URL {
+    var directory = Bundle.main.bundleURL
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        directory = bundle.bundleURL.deletingLastPathComponent()
+    }
+    let url = directory.appendingPathComponent("infoplane")
+    guard FileManager.default.isExecutableFile(atPath: url.path) else {
+        // Never skipped: `swift test` builds every product, so a missing binary is a real failure.
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: url.path,
+                                                     NSLocalizedDescriptionKey: "infoplane was not built beside the tests at \(url.path)"])
+    }
+    return url
 }
