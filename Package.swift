@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Engine", "Blocks", "Report", "Notebook"],
-                    exclude: ["Fixtures"]),
+                    exclude: ["Fixtures", "Catalogue"]),
     ]
 )

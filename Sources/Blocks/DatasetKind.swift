@@ -1,5 +1,6 @@
 import Engine
 import Learning
+import Notebook
 import NumericCore
 
 /// `dataset`: makes or loads samples: `gaussian` pairs of known MI, `tishby12` for networks.
@@ -37,6 +38,15 @@ public struct DatasetKind: BlockKind {
             ResultSpec("test", when: ("source", ["tishby12"]), doc: "Rows in the test part."),
             ResultSpec("correlation", when: ("source", ["gaussian"]), doc: "Correlation of each paired coordinate."),
         ]
+    }
+
+    public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
+        guard spec.string("source") == "gaussian", let size = spec.int("size"),
+              let dims = spec["dims"]?.arrayValue?.compactMap(\.intValue), dims.count == 2 else { return [] }
+        // X and Y as Float64, and one more copy of each while they are laid out.
+        let bytes = Double(size) * Double(dims[0] + dims[1]) * 8 * 2
+        return MemoryBudget.check(bytes: bytes, what: "dataset of \(size) samples in \(dims[0] + dims[1]) dimensions",
+                                  at: spec.location(of: "size"))
     }
 
     public func run(_ input: BlockInput) throws -> BlockOutput {

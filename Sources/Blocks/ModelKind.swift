@@ -2,6 +2,7 @@ import Charts
 import Dispatch
 import Engine
 import Learning
+import Notebook
 
 /// `model`: trains a network on a dataset and records what the estimators need.
 public struct ModelKind: BlockKind {
@@ -50,6 +51,17 @@ public struct ModelKind: BlockKind {
             ResultSpec("classes", doc: "Number of classes (null for regression)."),
             ResultSpec("history", doc: "Curves per epoch: history.epoch, history.train_loss, history.test_loss, history.train_accuracy, history.test_accuracy."),
         ]
+    }
+
+    public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
+        guard let dataID = spec.string("data"), let data = context.referenced[dataID],
+              let rows = MemoryBudget.rows(ofDataset: data.spec), let record = spec["record"] else { return [] }
+        let recorded = record["at"]?.arrayValue?.count ?? min(record["epochs"]?.intValue ?? 0, (spec.int("epochs") ?? 0) + 1)
+        let units = (spec["layers"]?.arrayValue?.compactMap(\.intValue) ?? []).reduce(2, +)
+        // Recordings as Float32, copied once more when they are handed on.
+        let bytes = Double(recorded) * Double(rows) * Double(units) * 4 * 2
+        return MemoryBudget.check(bytes: bytes, what: "recording \(recorded) epochs of \(units) units on \(rows) rows",
+                                  at: spec.location(of: "record"))
     }
 
     public func run(_ input: BlockInput) throws -> BlockOutput {
@@ -106,7 +118,7 @@ public struct ModelKind: BlockKind {
                 reporter("epoch \(epoch)/\(epochs), loss \(NumberFormatting.format(trainLoss)), about \(Int((perEpoch * Double(epochs - epoch)).rounded())) s left")
             }
         } catch let failure as TrainingFailure {
-            throw BlockError("model '\(input.id)': \(failure.description)")
+            throw BlockError(failure.description)
         }
 
         let n = labelled.count

@@ -60,7 +60,7 @@ public struct GraphBuilder: Sendable {
                         continue
                     }
                     if !allowed.isEmpty && !allowed.contains(target.kind) {
-                        diagnostics.append(.error("'\(key.name)' must name a \(allowed.joined(separator: " or ")) block, but '\(id)' is a \(target.kind)",
+                        diagnostics.append(.error("'\(key.name)' must name \(Self.article(allowed[0])) \(allowed.joined(separator: " or ")) block, but '\(id)' is \(Self.article(target.kind)) \(target.kind)",
                                                   at: location, notes: [.init("'\(id)' is defined here", at: target.idLocation)]))
                         referencesOK = false
                         continue
@@ -91,6 +91,12 @@ public struct GraphBuilder: Sendable {
         let sorted = diagnostics.sortedByLocation()
         guard !sorted.hasErrors else { return Output(graph: nil, diagnostics: sorted) }
         return Output(graph: NotebookGraph(notebook: notebook, nodes: nodes), diagnostics: sorted)
+    }
+
+    /// "a" or "an" before a kind's name.
+    static func article(_ word: String) -> String {
+        guard let first = word.first else { return "a" }
+        return "aeiou".contains(first) ? "an" : "a"
     }
 
     /// Each id a reference key names, with the place it is written.

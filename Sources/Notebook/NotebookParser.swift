@@ -88,7 +88,9 @@ public struct NotebookParser: Sendable {
                 if case .scalar(.int(let seed)) = entry.value.content, seed >= 0 {
                     fm.seed = seed
                 } else {
-                    diagnostics.append(.error("'seed' must be a non-negative integer, found \(entry.value.typeDescription)", at: entry.value.location))
+                    let found: String
+                    if case .scalar(.int(let n)) = entry.value.content { found = String(n) } else { found = entry.value.typeDescription }
+                    diagnostics.append(.error("'seed' must be a non-negative integer, found \(found)", at: entry.value.location))
                 }
             case "units":
                 if case .scalar(.string(let u)) = entry.value.content, ["nats", "bits"].contains(u) {

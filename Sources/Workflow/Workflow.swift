@@ -34,11 +34,10 @@ public struct Workflow: Sendable {
             return Loaded(path: path, notebook: nil, graph: nil,
                           diagnostics: [.error("cannot read the notebook (no such file, or not readable)", at: nil)], unreadable: true)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return Loaded(path: path, notebook: nil, graph: nil,
-                          diagnostics: [.error("the notebook is not UTF-8 text", at: nil)], unreadable: false)
+        if let problem = TextCheck.problem(in: Array(data)) {
+            return Loaded(path: path, notebook: nil, graph: nil, diagnostics: [problem], unreadable: false)
         }
-        return load(text: text, path: path, overrides: overrides)
+        return load(text: String(decoding: data, as: UTF8.self), path: path, overrides: overrides)
     }
 
     public func load(text: String, path: String, overrides: [(name: String, value: String)] = []) -> Loaded {
@@ -127,6 +126,12 @@ public struct Workflow: Sendable {
         }).mapValues(\.count)
         let summary = ["ran", "cached", "failed", "not run"].map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")
         log("\(name): \(outcomes.count) blocks (\(summary)) in \(String(format: "%.2f", seconds)) s -> \(folder.appendingPathComponent("index.html").path)")
+        // Run-time failures, once more, in the compiler-style form editors jump to.
+        for node in graph.nodes {
+            if case .failed(let message)? = outcomes[node.id]?.status {
+                log(Diagnostic.error("\(node.kind.name) '\(node.id)' failed: \(message)", at: node.block.location).rendered(path: path))
+            }
+        }
         let failed = outcomes.values.contains { if case .failed = $0.status { return true }; return false }
         return RunResult(status: failed ? .blockFailed : .success, outcomes: outcomes, reportFolder: folder, loaded: loaded)
     }

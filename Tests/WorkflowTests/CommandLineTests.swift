@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import XCTest
 
@@ -114,6 +115,47 @@ final class InterruptionTests: XCTestCase {
         // Nothing half-written in the output folder.
         let out = (try? FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("out").path)) ?? []
         XCTAssertTrue(out.allSatisfy { !$0.contains(".tmp-") }, "\(out)")
+    }
+
+    /// SIGKILL at random moments loses at most the blocks that were running: the next run
+    /// completes with the same bytes as an uninterrupted run, and every cache entry is whole.
+    func testKillAtRandomMomentsThenRerunGivesTheSameReport() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-kill-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let path = fixtures.appendingPathComponent("model.md").path
+        // The reference: one uninterrupted run with a cache of its own.
+        let reference = try launch(["run", path, "--output", "reference", "--cache", "reference-cache"], in: scratch)
+        reference.waitUntilExit()
+        XCTAssertEqual(reference.terminationStatus, 0)
+
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<8 {
+            let victim = try launch(["run", path, "--output", "out", "--cache", "cache"], in: scratch)
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.6, using: &generator))
+            kill(victim.processIdentifier, SIGKILL)
+            victim.waitUntilExit()
+        }
+        let final = try launch(["run", path, "--output", "out", "--cache", "cache"], in: scratch)
+        final.waitUntilExit()
+        XCTAssertEqual(final.terminationStatus, 0)
+        for file in ["index.html", "index.md", "results.json", "figures/plane.svg", "figures/curve.svg"] {
+            let a = try String(contentsOf: scratch.appendingPathComponent("reference/model/\(file)"), encoding: .utf8)
+            let b = try String(contentsOf: scratch.appendingPathComponent("out/model/\(file)"), encoding: .utf8)
+            XCTAssertEqual(a, b, file)
+        }
+        // Every entry in the cache verifies.
+        let cache = scratch.appendingPathComponent("cache")
+        let entries = (FileManager.default.enumerator(atPath: cache.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".entry") }
+        XCTAssertFalse(entries.isEmpty)
+        for entry in entries {
+            let key = String((entry.split(separator: "/").last ?? "").dropLast(6))
+            let bytes = try [UInt8](Data(contentsOf: cache.appendingPathComponent(entry)))
+            XCTAssertNoThrow(try BlockCache.decodeForTesting(bytes, key: key), entry)
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("out").path)
+            .filter { !$0.hasSuffix(".lock") }
+        XCTAssertEqual(leftovers, ["model"])
     }
 
     func testTwoRunsOfOneNotebookAtOnceBothFinishWithAWholeReport() throws {
