@@ -1,3 +1,4 @@
+SHELL := /bin/bash
 # The two commands of the README: `make run` and `make test`. Both install what is missing.
 SWIFT ?= swift
 SYSTEM_PACKAGES := libcmark-dev libopenblas-dev liblapacke-dev pkg-config
@@ -5,7 +6,10 @@ VISUAL_PACKAGES := chromium librsvg2-bin
 NOTEBOOKS := $(sort $(wildcard Notebooks/*.md))
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test check-visual bench clean
+SECONDS ?= 60
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+
+.PHONY: all deps build run test fuzz check-visual bench clean
 
 all: run
 
@@ -19,9 +23,20 @@ build: deps
 run: build
 	.build/release/infoplane run --jobs $(JOBS) --output Output $(NOTEBOOKS)
 
-# The whole test suite.
+# The whole test suite, then a short fuzzing run of parse + validate.
 test: deps
 	$(SWIFT) test
+	$(MAKE) --no-print-directory fuzz SECONDS=20
+
+# libFuzzer over parse + validate (AddressSanitizer on), seeded with every notebook we have.
+# Crashes are written to .build-fuzz/crash-*. Long runs: make fuzz SECONDS=3600
+fuzz: deps
+	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS) --product NotebookFuzzer
+	mkdir -p .build-fuzz/corpus
+	cp Notebooks/*.md Tests/WorkflowTests/Catalogue/*.md Tests/WorkflowTests/Fixtures/*.md .build-fuzz/corpus/
+	Fuzz/.build/debug/NotebookFuzzer .build-fuzz/corpus -max_total_time=$(SECONDS) -max_len=8192 -timeout=10 \
+		-artifact_prefix=.build-fuzz/ -print_final_stats=1 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" ; \
+		test $${PIPESTATUS[0]} -eq 0
 
 # Renders each committed report with headless Chromium and each SVG with rsvg-convert.
 check-visual: deps
@@ -33,4 +48,4 @@ bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:
-	rm -rf .build .infoplane
+	rm -rf .build .build-fuzz .infoplane Fuzz/.build Benchmarks/.build

@@ -4,6 +4,11 @@ public enum GraphFormat: String, CaseIterable, Sendable {
 }
 
 extension NotebookGraph {
+    /// The graph in a format named as on the command line (`text`, `dot`, `mermaid`).
+    public func rendered(named format: String) -> String? {
+        GraphFormat(rawValue: format).map { rendered(as: $0) }
+    }
+
     public func rendered(as format: GraphFormat) -> String {
         switch format {
         case .text:

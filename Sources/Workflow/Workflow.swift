@@ -34,10 +34,15 @@ public struct Workflow: Sendable {
             return Loaded(path: path, notebook: nil, graph: nil,
                           diagnostics: [.error("cannot read the notebook (no such file, or not readable)", at: nil)], unreadable: true)
         }
-        if let problem = TextCheck.problem(in: Array(data)) {
+        return load(bytes: Array(data), path: path, overrides: overrides)
+    }
+
+    /// A notebook from raw bytes: checked to be text first (not empty, no NUL, valid UTF-8).
+    public func load(bytes: [UInt8], path: String, overrides: [(name: String, value: String)] = []) -> Loaded {
+        if let problem = TextCheck.problem(in: bytes) {
             return Loaded(path: path, notebook: nil, graph: nil, diagnostics: [problem], unreadable: false)
         }
-        return load(text: String(decoding: data, as: UTF8.self), path: path, overrides: overrides)
+        return load(text: String(decoding: bytes, as: UTF8.self), path: path, overrides: overrides)
     }
 
     public func load(text: String, path: String, overrides: [(name: String, value: String)] = []) -> Loaded {
