@@ -1,3 +1,4 @@
+import Foundation
 import Notebook
 
 /// What a block kind is to the engine: a schema of keys, a version, and a pure function from a
@@ -18,6 +19,10 @@ public protocol BlockKind: Sendable {
     /// Checks that need more than the schema (e.g. a plot's `x` must be a result of its inputs).
     func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic]
 
+    /// What outside the notebook the results depend on (a hash of each file read), mixed into
+    /// the cache key: editing a CSV reruns its block, touching it without a change does not.
+    func fingerprint(_ spec: ResolvedSpec, environment: RunEnvironment) -> [String: Value]
+
     /// Computes the block's results. Must depend only on its arguments.
     func run(_ input: BlockInput) throws -> BlockOutput
 
@@ -27,6 +32,8 @@ public protocol BlockKind: Sendable {
 
 extension BlockKind {
     public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] { [] }
+
+    public func fingerprint(_ spec: ResolvedSpec, environment: RunEnvironment) -> [String: Value] { [:] }
 
     /// Result keys a `{{ id.key }}` may name for this spec.
     public func resultNames(for spec: ResolvedSpec) -> [String] {
@@ -38,6 +45,7 @@ extension BlockKind {
 public struct CheckContext: Sendable {
     /// The referenced blocks, by id: their kind and resolved spec.
     public var referenced: [String: (kind: any BlockKind, spec: ResolvedSpec)]
+    public var environment: RunEnvironment
 }
 
 /// Everything a block's `run` receives.
@@ -53,9 +61,13 @@ public struct BlockInput: Sendable {
     public var inputKinds: [String: String]
     /// Says how a long computation is going ("epoch 120/2000, loss 0.31"); shown on a terminal.
     public var progress: @Sendable (String) -> Void
+    /// Where the notebook is and what it may read.
+    public var environment: RunEnvironment
 
     public init(id: String, spec: ResolvedSpec, seed: UInt64, inputs: [String: BlockOutput], inputKinds: [String: String],
-                progress: @escaping @Sendable (String) -> Void = { _ in }) {
+                progress: @escaping @Sendable (String) -> Void = { _ in },
+                environment: RunEnvironment = RunEnvironment(notebookDirectory: URL(fileURLWithPath: "."))) {
+        self.environment = environment
         self.id = id
         self.spec = spec
         self.seed = seed

@@ -17,11 +17,14 @@ public struct NotebookGraph: Sendable {
     public var notebook: Notebook
     /// In file order.
     public var nodes: [Node]
+    /// Where the notebook is and what its blocks may read.
+    public var environment: RunEnvironment
     private var index: [String: Int]
 
-    init(notebook: Notebook, nodes: [Node]) {
+    init(notebook: Notebook, nodes: [Node], environment: RunEnvironment) {
         self.notebook = notebook
         self.nodes = nodes
+        self.environment = environment
         self.index = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($0.element.id, $0.offset) })
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Notebook
 
 /// Turns a parsed notebook into a `NotebookGraph`, reporting every problem at once:
@@ -5,9 +6,11 @@ import Notebook
 /// and `{{ id.key }}` that name no result.
 public struct GraphBuilder: Sendable {
     public var registry: KindRegistry
+    public var environment: RunEnvironment
 
-    public init(registry: KindRegistry) {
+    public init(registry: KindRegistry, environment: RunEnvironment = RunEnvironment(notebookDirectory: URL(fileURLWithPath: "."))) {
         self.registry = registry
+        self.environment = environment
     }
 
     public struct Output: Sendable {
@@ -83,14 +86,14 @@ public struct GraphBuilder: Sendable {
         for node in nodes {
             var referenced: [String: (kind: any BlockKind, spec: ResolvedSpec)] = [:]
             for dep in node.dependencies { if let d = byID[dep] { referenced[dep] = (d.kind, d.spec) } }
-            diagnostics += node.kind.check(node.spec, context: CheckContext(referenced: referenced))
+            diagnostics += node.kind.check(node.spec, context: CheckContext(referenced: referenced, environment: environment))
         }
 
         diagnostics += checkInlineResults(notebook, blocks: firstByID, nodes: byID)
 
         let sorted = diagnostics.sortedByLocation()
         guard !sorted.hasErrors else { return Output(graph: nil, diagnostics: sorted) }
-        return Output(graph: NotebookGraph(notebook: notebook, nodes: nodes), diagnostics: sorted)
+        return Output(graph: NotebookGraph(notebook: notebook, nodes: nodes, environment: environment), diagnostics: sorted)
     }
 
     /// "a" or "an" before a kind's name.

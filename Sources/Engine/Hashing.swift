@@ -11,6 +11,10 @@ public enum Hashing {
         hex(sha256(Data(text.utf8)))
     }
 
+    public static func sha256Hex(data: Data) -> String {
+        hex(sha256(data))
+    }
+
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

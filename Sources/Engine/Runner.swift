@@ -75,8 +75,11 @@ public struct Runner: Sendable {
             let seed = Seeds.blockSeed(notebookSeed: graph.notebook.frontMatter.seed, blockID: id)
             seeds[id] = seed
             let inputKeys = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, keys[$0]!) })
+            var extra: [String: Value] = ["salt": .string(options.cacheSalt)]
+            let fingerprint = node.kind.fingerprint(node.spec, environment: graph.environment)
+            if !fingerprint.isEmpty { extra["files"] = .object(fingerprint) }
             keys[id] = CacheKey.compute(kind: node.kind.name, kindVersion: node.kind.version, spec: node.spec,
-                                        inputKeys: inputKeys, seed: seed, extra: ["salt": .string(options.cacheSalt)])
+                                        inputKeys: inputKeys, seed: seed, extra: extra)
         }
         return (seeds, keys)
     }
@@ -120,7 +123,8 @@ public struct Runner: Sendable {
                         pending.remove(at: index)
                         let inputs = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, outcomes[$0]!.output!) })
                         let inputKinds = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, graph[$0]!.kind.name) })
-                        let input = BlockInput(id: id, spec: node.spec, seed: seeds[id]!, inputs: inputs, inputKinds: inputKinds)
+                        let input = BlockInput(id: id, spec: node.spec, seed: seeds[id]!, inputs: inputs, inputKinds: inputKinds,
+                                               environment: graph.environment)
                         let job = Job(kind: node.kind, input: input, key: keys[id]!, cache: cache, force: options.force)
                         group.addTask { await job.execute(progress: progress) }
                         running += 1

@@ -9,9 +9,12 @@ public struct Workflow: Sendable {
     public static let toolVersion = "0.1.0"
 
     public var registry: KindRegistry
+    /// Folders outside a notebook's own that its blocks may read (`--allow-read`).
+    public var allowRead: [URL]
 
-    public init(registry: KindRegistry = .standard) {
+    public init(registry: KindRegistry = .standard, allowRead: [URL] = []) {
         self.registry = registry
+        self.allowRead = allowRead
     }
 
     /// A notebook read and validated: the graph is there only when there were no errors.
@@ -47,7 +50,9 @@ public struct Workflow: Sendable {
 
     public func load(text: String, path: String, overrides: [(name: String, value: String)] = []) -> Loaded {
         let parsed = NotebookParser(knownKinds: registry.names).parse(text, path: path, overrides: overrides)
-        let built = GraphBuilder(registry: registry).build(parsed.notebook, parseDiagnostics: parsed.diagnostics)
+        let environment = RunEnvironment(notebookDirectory: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                         allowedDirectories: allowRead)
+        let built = GraphBuilder(registry: registry, environment: environment).build(parsed.notebook, parseDiagnostics: parsed.diagnostics)
         return Loaded(path: path, notebook: parsed.notebook, graph: built.graph, diagnostics: built.diagnostics, unreadable: false)
     }
 

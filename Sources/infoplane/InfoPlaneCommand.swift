@@ -65,6 +65,9 @@ extension InfoPlaneCommand {
 
         @OptionGroup var params: ParamOptions
 
+        @Option(name: .customLong("allow-read"), help: ArgumentHelp("Let blocks read files under this folder too (repeatable); by default only the notebook's folder.", valueName: "dir"))
+        var allowRead: [String] = []
+
         @Flag(help: "Write the run date and per-block ran/cached status and times into the outputs (they then differ between runs).")
         var stamp = false
 
@@ -88,7 +91,8 @@ extension InfoPlaneCommand {
                 var settingsWithProgress = settings
                 settingsWithProgress.showProgress = !quiet && isatty(2) == 1
                 let quiet = self.quiet
-                let result = await Workflow().run(path: path, settings: settingsWithProgress) { line in
+                let workflow = Workflow(allowRead: allowRead.map { URL(fileURLWithPath: $0, isDirectory: true) })
+                let result = await workflow.run(path: path, settings: settingsWithProgress) { line in
                     if !quiet || line.contains("error:") || line.contains("warning:") || line.contains("FAILED") { printError(line) }
                 }
                 if result.status != .success && (worst == .success || result.status.rawValue > worst.rawValue) { worst = result.status }
@@ -105,11 +109,14 @@ extension InfoPlaneCommand {
 
         @OptionGroup var params: ParamOptions
 
+        @Option(name: .customLong("allow-read"), help: ArgumentHelp("Let blocks read files under this folder too (repeatable).", valueName: "dir"))
+        var allowRead: [String] = []
+
         func run() throws {
             let overrides = try params.overrides()
             var worst = ExitStatus.success
             for path in notebooks {
-                let loaded = Workflow().load(path: path, overrides: overrides)
+                let loaded = Workflow(allowRead: allowRead.map { URL(fileURLWithPath: $0, isDirectory: true) }).load(path: path, overrides: overrides)
                 if !loaded.diagnostics.isEmpty { printError(loaded.renderedDiagnostics) }
                 if loaded.graph == nil {
                     worst = loaded.unreadable ? .ioError : .invalidNotebook
