@@ -28,12 +28,13 @@ test: deps
 	$(SWIFT) test
 	$(MAKE) --no-print-directory fuzz SECONDS=20
 
-# libFuzzer over parse + validate (AddressSanitizer on), seeded with every notebook we have.
+# libFuzzer over parse + validate and the CSV/NPY/IDX readers (AddressSanitizer on), seeded with
+# every notebook and data file we have.
 # Crashes are written to .build-fuzz/crash-*. Long runs: make fuzz SECONDS=3600
 fuzz: deps
 	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS) --product NotebookFuzzer
 	mkdir -p .build-fuzz/corpus
-	cp Notebooks/*.md Tests/WorkflowTests/Catalogue/*.md Tests/WorkflowTests/Fixtures/*.md .build-fuzz/corpus/
+	cp Notebooks/*.md Tests/WorkflowTests/Catalogue/*.md Tests/WorkflowTests/Catalogue/data/* Tests/WorkflowTests/Fixtures/*.md .build-fuzz/corpus/
 	Fuzz/.build/debug/NotebookFuzzer .build-fuzz/corpus -max_total_time=$(SECONDS) -max_len=8192 -timeout=10 \
 		-artifact_prefix=.build-fuzz/ -print_final_stats=1 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" ; \
 		test $${PIPESTATUS[0]} -eq 0

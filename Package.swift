@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "infoplane", targets: ["infoplane"]),
         .library(name: "Workflow", targets: ["Workflow"]),
         .library(name: "Information", targets: ["Information"]),
+        .library(name: "Learning", targets: ["Learning"]),
         .library(name: "Charts", targets: ["Charts"]),
     ],
     dependencies: [

@@ -11,6 +11,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [.package(path: "..")],
     targets: [
-        .executableTarget(name: "NotebookFuzzer", dependencies: [.product(name: "Workflow", package: infoPlane)]),
+        .executableTarget(name: "NotebookFuzzer", dependencies: [
+            .product(name: "Workflow", package: infoPlane),
+            .product(name: "Learning", package: infoPlane),
+        ]),
     ]
 )

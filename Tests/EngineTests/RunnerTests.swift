@@ -179,3 +179,18 @@ final class EventLog: @unchecked Sendable {
         return events.compactMap { if case .warning(let w) = $0 { return w } else { return nil } }
     }
 }
+
+final class CacheVersionTests: XCTestCase {
+    /// Entries made by another version of the tool are never reused.
+    func testAnotherToolVersionRecomputes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-salt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let graph = try XCTUnwrap(build("```number a\nvalue: 1\n```\n").graph)
+        let cache = BlockCache(directory: directory)
+        _ = await Runner(graph: graph, cache: cache, options: RunOptions(jobs: 1, cacheSalt: "infoplane 1.0")).run()
+        let same = await Runner(graph: graph, cache: cache, options: RunOptions(jobs: 1, cacheSalt: "infoplane 1.0")).run()
+        XCTAssertEqual(same["a"]?.status, .cached)
+        let newer = await Runner(graph: graph, cache: cache, options: RunOptions(jobs: 1, cacheSalt: "infoplane 1.1")).run()
+        XCTAssertEqual(newer["a"]?.status, .computed)
+    }
+}

@@ -115,3 +115,27 @@ final class FileDatasetTests: XCTestCase {
         XCTAssertEqual(message, "data/bad.csv: line 3, column 'b': 'oops' is not a number")
     }
 }
+
+final class DataInjectionTests: XCTestCase {
+    /// Strings from data files (headers, labels, values in error messages) are text everywhere.
+    func testHeadersAndValuesFromAFileAreEscaped() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-inject-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let header = "\"<script>alert(1)</script>\",\"</svg><img src=x onerror=alert(2)>\",\"[x](javascript:alert(3))\""
+        try "\(header)\n1,2,3\n4,<b>5</b>,6\n".write(to: folder.appendingPathComponent("evil.csv"), atomically: true, encoding: .utf8)
+        let notebook = "```dataset d\nsource: csv\npath: evil.csv\n```\n"
+        try notebook.write(to: folder.appendingPathComponent("nb.md"), atomically: true, encoding: .utf8)
+        let settings = Workflow.Settings(outputRoot: folder.appendingPathComponent("out"), cacheDirectory: nil)
+        let result = await Workflow().run(path: folder.appendingPathComponent("nb.md").path, settings: settings) { _ in }
+        XCTAssertEqual(result.status, .blockFailed)
+        let html = try String(contentsOf: folder.appendingPathComponent("out/nb/index.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("&lt;b&gt;5&lt;/b&gt;"), "the bad value is shown, escaped")
+        for tag in WorkflowTests.tags(in: html) {
+            XCTAssertFalse(tag.lowercased().hasPrefix("<script") || tag.lowercased().hasPrefix("<img") || tag.lowercased().hasPrefix("<b>"), tag)
+        }
+        let md = try String(contentsOf: folder.appendingPathComponent("out/nb/index.md"), encoding: .utf8)
+        XCTAssertFalse(md.contains("<b>5"))
+        XCTAssertTrue(md.contains("&lt;b&gt;5&lt;/b&gt;"))
+    }
+}
