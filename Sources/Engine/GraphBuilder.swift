@@ -178,6 +178,17 @@ public struct GraphBuilder: Sendable {
                 }
             }
         }
+        // `@fig-…` and `@tbl-…` must name a block; other `@word`s may be handles or plain text.
+        for prose in notebook.proseCells {
+            for ref in prose.crossReferences where blocks[ref.blockID] == nil
+                && (ref.blockID.hasPrefix("fig-") || ref.blockID.hasPrefix("tbl-")) {
+                var notes: [Diagnostic.Note] = []
+                if let near = NameSuggestion.nearest(to: ref.blockID, in: blocks.keys) {
+                    notes.append(.init("did you mean '\(near)'?", at: blocks[near]?.idLocation))
+                }
+                diagnostics.append(.error("@\(ref.blockID) refers to no block", at: ref.location, notes: notes))
+            }
+        }
         return diagnostics
     }
 }

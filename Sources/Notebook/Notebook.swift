@@ -27,6 +27,8 @@ public struct Prose: Sendable {
     public var firstLine: Int
     /// Every `{{ id.key }}` in the text, outside code.
     public var inlineResults: [InlineResult]
+    /// Every `@id` in the text, outside code.
+    public var crossReferences: [CrossReference] = []
     /// Indices (0-based, within `text`) of lines inside code blocks or raw HTML blocks.
     public var codeLineIndices: Set<Int> = []
 }
@@ -42,6 +44,14 @@ public struct InlineResult: Hashable, Sendable {
 
     public var key: String { keyPath.joined(separator: ".") }
     public var source: String { "{{ \(blockID).\(key) }}" }
+}
+
+/// One `@id` in prose: "Figure 2" (or "Table 1") in the report, linked to it.
+public struct CrossReference: Hashable, Sendable {
+    public var blockID: String
+    public var location: SourceLocation
+    public var lineIndex: Int
+    public var range: Range<Int>
 }
 
 /// A fenced block whose info string is `<kind> <id>`; its body is a YAML spec.

@@ -196,7 +196,7 @@ public struct NotebookParser: Sendable {
                     }
                 case .malformed(let message):
                     diagnostics.append(.error(message, at: location))
-                case .inlineResult:
+                case .inlineResult, .crossReference:
                     break
                 }
             }
@@ -242,6 +242,7 @@ public struct NotebookParser: Sendable {
         guard from < to else { return }
         var out: [String] = []
         var inline: [InlineResult] = []
+        var references: [CrossReference] = []
         var codeIndices = Set<Int>()
         for index in from..<to {
             let line = lines[index]
@@ -272,6 +273,10 @@ public struct NotebookParser: Sendable {
                     built.append(contentsOf: original.unicodeScalars)
                     inline.append(InlineResult(blockID: blockID, keyPath: keyPath, location: location,
                                                lineIndex: out.count, range: start..<built.count))
+                case .crossReference(let blockID):
+                    let start = built.count
+                    built.append(contentsOf: original.unicodeScalars)
+                    references.append(CrossReference(blockID: blockID, location: location, lineIndex: out.count, range: start..<built.count))
                 case .malformed(let message):
                     diagnostics.append(.error(message, at: location))
                     built.append(contentsOf: original.unicodeScalars)
@@ -281,7 +286,7 @@ public struct NotebookParser: Sendable {
             out.append(String(built))
         }
         cells.append(.prose(Prose(text: out.joined(separator: "\n"), firstLine: from + 1, inlineResults: inline,
-                                  codeLineIndices: codeIndices)))
+                                  crossReferences: references, codeLineIndices: codeIndices)))
     }
 
     // MARK: - cmark

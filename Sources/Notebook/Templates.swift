@@ -5,6 +5,8 @@ public enum TemplateScanner {
     public enum Form: Hashable, Sendable {
         case parameter(name: String)
         case inlineResult(blockID: String, keyPath: [String])
+        /// `@fig-truth`: a reference to a block's numbered figure or table.
+        case crossReference(blockID: String)
         case malformed(String)
     }
 
@@ -43,6 +45,20 @@ public enum TemplateScanner {
                     }
                     found.append(Occurrence(form: form, range: i..<(end + 1)))
                     i = end + 1
+                    continue
+                }
+            }
+            // `@id` in prose, not inside a word or an e-mail address.
+            if inlineResults, s[i] == "@", i + 1 < s.count, ("a"..."z").contains(s[i + 1]),
+               i == 0 || !(s[i - 1].properties.isAlphabetic || ("0"..."9").contains(s[i - 1]) || "._-@".unicodeScalars.contains(s[i - 1])) {
+                var end = i + 1
+                while end < s.count, ("a"..."z").contains(s[end]) || ("0"..."9").contains(s[end]) || s[end] == "-" { end += 1 }
+                // A trailing dash is punctuation ("see @fig-a-"), not part of the id.
+                while end > i + 1, s[end - 1] == "-" { end -= 1 }
+                let next = end < s.count ? s[end] : " "
+                if !(next == "@" || next == "." && end + 1 < s.count && s[end + 1].properties.isAlphabetic) {
+                    found.append(Occurrence(form: .crossReference(blockID: String(String.UnicodeScalarView(s[(i + 1)..<end]))), range: i..<end))
+                    i = end
                     continue
                 }
             }

@@ -72,6 +72,13 @@ struct HTMLReport {
             tokens.append((token, html, text))
             replacements[ref.lineIndex, default: []].append((ref.range, token))
         }
+        let blockIDs = Set(input.notebook.blocks.map(\.id))
+        for ref in prose.crossReferences {
+            guard let target = model.crossReference(ref.blockID, blocks: blockIDs) else { continue }
+            let token = "\u{2042}\(tokens.count)\u{2042}"
+            tokens.append((token, "<a class=\"xref\" href=\"#\(Escape.html(target.anchor))\">\(Escape.html(target.text))</a>", target.text))
+            replacements[ref.lineIndex, default: []].append((ref.range, token))
+        }
         for (index, list) in replacements { lines[index] = Self.replace(lines[index], list) }
         var rendered = renderer.render(lines.joined(separator: "\n"))
         var html = rendered.html

@@ -36,6 +36,11 @@ struct MarkdownReport {
                 ?? "**\(Escape.markdownInline(ref.source)): not computed**"
             replacements[ref.lineIndex, default: []].append((ref.range, text))
         }
+        let blockIDs = Set(input.notebook.blocks.map(\.id))
+        for ref in prose.crossReferences {
+            guard let target = model.crossReference(ref.blockID, blocks: blockIDs) else { continue }
+            replacements[ref.lineIndex, default: []].append((ref.range, "[\(target.text)](#\(target.anchor))"))
+        }
         for (index, list) in replacements { lines[index] = HTMLReport.replace(lines[index], list) }
         // Inline values hold no raw '<' (they are escaped), so neutralising after them is safe.
         if !allowRawHTML {
@@ -70,12 +75,12 @@ struct MarkdownReport {
                 switch item {
                 case .table(let table, let number):
                     if let number {
-                        out += "**Table \(number).** \(Escape.markdownInline(table.caption ?? ""))\n\n"
+                        out += "<a id=\"table-\(number)\"></a>\n\n**Table \(number).** \(Escape.markdownInline(table.caption ?? ""))\n\n"
                     }
                     out += tableMarkdown(table) + "\n"
                 case .figure(let figure, let number):
                     let caption = figure.caption.isEmpty ? "" : " " + Escape.markdownInline(figure.caption)
-                    out += "![Figure \(number).\(caption)](figures/\(block.id).svg)\n\n"
+                    out += "<a id=\"figure-\(number)\"></a>\n\n![Figure \(number).\(caption)](figures/\(block.id).svg)\n\n"
                     out += "**Figure \(number).**\(caption)\n\n"
                 case .text(let text):
                     out += Escape.markdownInline(text) + "\n\n"

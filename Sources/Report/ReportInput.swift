@@ -68,6 +68,19 @@ struct ReportModel {
         }
     }
 
+    /// What `@id` becomes: the block's first numbered figure or table ("Figure 2"), else the
+    /// block itself; nil when no block has that id (then the text stays as written).
+    func crossReference(_ blockID: String, blocks: Set<String>) -> (text: String, anchor: String)? {
+        for item in items[blockID] ?? [] {
+            switch item {
+            case .figure(_, let number): return ("Figure \(number)", "figure-\(number)")
+            case .table(_, let number?): return ("Table \(number)", "table-\(number)")
+            default: continue
+            }
+        }
+        return blocks.contains(blockID) ? (blockID, "block-\(blockID)") : nil
+    }
+
     /// The text shown for `{{ id.key }}`, or nil when the block has no result to show.
     static func inlineValue(_ ref: InlineResult, outcomes: [String: BlockOutcome]) -> String? {
         guard let output = outcomes[ref.blockID]?.output, let value = Value.object(output.values).lookup(ref.keyPath) else { return nil }

@@ -30,3 +30,12 @@ final class TemplateScannerTests: XCTestCase {
         XCTAssertEqual(NameSuggestion.distance("kitten", "sitting"), 3)
     }
 }
+
+final class CrossReferenceScanTests: XCTestCase {
+    func testReferencesButNotAddressesOrCode() {
+        let forms = TemplateScanner.scan("See @fig-truth, (@tbl-a) and @net-2. Mail a@b.org or x.@y; `@fig-code`; @Upper.", skipCodeSpans: true, inlineResults: true).map(\.form)
+        XCTAssertEqual(forms, [.crossReference(blockID: "fig-truth"), .crossReference(blockID: "tbl-a"), .crossReference(blockID: "net-2")])
+        XCTAssertEqual(TemplateScanner.scan("at the end @fig-a-", skipCodeSpans: true, inlineResults: true).map(\.form), [.crossReference(blockID: "fig-a")])
+        XCTAssertEqual(TemplateScanner.scan("user@host.com", skipCodeSpans: true, inlineResults: true), [])
+    }
+}

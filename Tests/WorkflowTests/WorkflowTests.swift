@@ -90,6 +90,31 @@ final class WorkflowTests: XCTestCase {
         XCTAssertNotEqual(try read("e/small/results.json"), try read("a/small/results.json"))
     }
 
+    func testCrossReferencesBecomeNumberedLinks() async throws {
+        let folder = scratch!
+        let text = try String(contentsOf: fixtures.appendingPathComponent("small.md"), encoding: .utf8)
+            + "\nAs @p shows, and @t lists (see also @d1; mail me at a@b.org).\n"
+        try text.write(to: folder.appendingPathComponent("xref.md"), atomically: true, encoding: .utf8)
+        let result = await run(folder.appendingPathComponent("xref.md").path)
+        XCTAssertEqual(result.status, .success, result.loaded.renderedDiagnostics)
+        let html = try read("out/xref/index.html")
+        XCTAssertTrue(html.contains("As <a class=\"xref\" href=\"#figure-1\">Figure 1</a> shows, and <a class=\"xref\" href=\"#table-1\">Table 1</a> lists"), html)
+        XCTAssertTrue(html.contains("<a class=\"xref\" href=\"#block-d1\">d1</a>"))
+        XCTAssertTrue(html.contains("a@b.org"))
+        XCTAssertTrue(html.contains("<figure id=\"figure-1\">"))
+        let md = try read("out/xref/index.md")
+        XCTAssertTrue(md.contains("As [Figure 1](#figure-1) shows, and [Table 1](#table-1) lists"))
+        XCTAssertTrue(md.contains("<a id=\"figure-1\"></a>"))
+
+        let broken = await run(try { () throws -> String in
+            let path = folder.appendingPathComponent("broken.md")
+            try "```dataset fig-data\nsource: gaussian\n```\n\nSee @fig-dta.\n".write(to: path, atomically: true, encoding: .utf8)
+            return path.path
+        }())
+        XCTAssertEqual(broken.status, .invalidNotebook)
+        XCTAssertTrue(broken.loaded.renderedDiagnostics.contains("broken.md:5:5: error: @fig-dta refers to no block"), broken.loaded.renderedDiagnostics)
+    }
+
     func testFailedBlockIsShownAndOthersStillRun() async throws {
         let result = await run(fixtures.appendingPathComponent("failing.md").path)
         XCTAssertEqual(result.status, .blockFailed)
