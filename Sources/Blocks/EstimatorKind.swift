@@ -13,7 +13,9 @@ public struct EstimatorKind: BlockKind {
     public let version = 1
     public let summary = "Estimates I(X;Y) of a dataset, or I(X;T) and I(T;Y) of every recorded layer and epoch of a model."
 
-    static let datasetMethods = ["gaussian", "ksg"]
+    static let datasetMethods = ["gaussian", "ksg", "kl", "renyi", "cs"]
+    /// Estimators of Shannon's mutual information, whose error against the truth means something.
+    static let shannonMethods = ["gaussian", "ksg", "kl"]
     static let modelMethods = ["binning", "kde"]
 
     public var keys: [KeySpec] {
@@ -21,8 +23,11 @@ public struct EstimatorKind: BlockKind {
             KeySpec("of", .reference(kinds: ["dataset", "model"]), required: true,
                     doc: "A dataset (methods gaussian, ksg) or a model whose recorded layers are estimated (binning, kde)."),
             KeySpec("method", .choice(Self.datasetMethods + Self.modelMethods), required: true,
-                    doc: "gaussian: closed form from the sample covariance. ksg: Kraskov–Stögbauer–Grassberger estimator 1, max-norm. binning: equal-width bins per unit (I(X;T) = H(T)). kde: Kolchinsky–Tracey upper and lower bounds with Gaussian noise."),
-            KeySpec("k", .int(min: 1, max: 1000), default: 3, when: ("method", ["ksg"]), doc: "Neighbours for KSG."),
+                    doc: "gaussian: closed form from the sample covariance. ksg: Kraskov–Stögbauer–Grassberger estimator 1, max-norm. kl: Kozachenko–Leonenko entropies, h(X) + h(Y) − h(X,Y). renyi: matrix-based Rényi α-information from Gram matrices. cs: Cauchy–Schwarz quadratic information from Gram matrices. binning: equal-width bins per unit (I(X;T) = H(T)). kde: Kolchinsky–Tracey upper and lower bounds with Gaussian noise."),
+            KeySpec("k", .int(min: 1, max: 1000), default: 3, when: ("method", ["ksg", "kl"]), doc: "Neighbours for KSG and KL."),
+            KeySpec("alpha", .number(min: 0.01, max: 100), default: 1.01, when: ("method", ["renyi"]), doc: "Order α of the Rényi entropy (not 1)."),
+            KeySpec("sigma", .number(min: 1e-12, max: 1e12), when: ("method", ["renyi", "cs"]),
+                    doc: "Width σ of the Gaussian kernels; default: the median pairwise distance, for X and Y separately."),
             KeySpec("bins", .int(min: 1, max: 1000), default: 30, when: ("method", ["binning"]), doc: "Bins per unit."),
             KeySpec("range", .choice(["activation", "observed", "fixed"]), default: "activation", when: ("method", ["binning"]),
                     doc: "What the bins cover: activation ([−1, 1] for tanh, [0, 1] for sigmoid and the softmax output, else the observed range), observed ([min, max] of the layer at each epoch), or fixed ([low, high])."),
@@ -39,7 +44,8 @@ public struct EstimatorKind: BlockKind {
         [
             ResultSpec("mi", when: ("method", Self.datasetMethods), doc: "The estimate of I(X;Y)."),
             ResultSpec("truth", when: ("method", Self.datasetMethods), doc: "The true I(X;Y) when the dataset knows it, else null."),
-            ResultSpec("error", when: ("method", Self.datasetMethods), doc: "Estimate minus truth, when the truth is known."),
+            ResultSpec("error", when: ("method", Self.datasetMethods), doc: "Estimate minus truth, when the truth is known (Shannon estimators only; null for renyi and cs)."),
+            ResultSpec("widths", when: ("method", ["renyi", "cs"]), doc: "The kernel widths σ used for X and Y."),
             ResultSpec("samples", doc: "Number of samples used."),
             ResultSpec("method", doc: "The method used."),
             ResultSpec("units", doc: "nats or bits."),
@@ -79,6 +85,7 @@ public struct EstimatorKind: BlockKind {
         let x = Matrix(rows: xa.rows, columns: xa.columns, values: xa.values)
         let y = Matrix(rows: ya.rows, columns: ya.columns, values: ya.values)
         let nats: Double
+        var widths: [Double]?
         do {
             switch method {
             case "gaussian":
@@ -86,6 +93,14 @@ public struct EstimatorKind: BlockKind {
                     throw BlockError("the gaussian estimator needs more samples (\(x.rows)) than dimensions (\(x.columns + y.columns))")
                 }
                 nats = try GaussianEstimator().mutualInformation(x, y)
+            case "kl":
+                nats = try KozachenkoLeonenko(k: input.spec.int("k")!).mutualInformation(x, y)
+            case "renyi", "cs":
+                guard x.rows <= 20_000 else { throw BlockError("\(method) builds \(x.rows)×\(x.rows) Gram matrices; use at most 20000 samples") }
+                let k = GaussianGram(x, width: input.spec.double("sigma")), q = GaussianGram(y, width: input.spec.double("sigma"))
+                widths = [k.width, q.width]
+                nats = method == "cs" ? CauchySchwarzInformation().estimate(k, q)
+                                      : try MatrixRenyiInformation(alpha: input.spec.double("alpha")!).mutualInformation(k, q)
             default:
                 nats = try KSGEstimator(k: input.spec.int("k")!).mutualInformation(x, y)
             }
@@ -104,8 +119,9 @@ public struct EstimatorKind: BlockKind {
         ]
         if let truth = data.values["mi"]?.doubleValue {
             values["truth"] = .double(unit.fromNats(truth))
-            values["error"] = .double(unit.fromNats(nats - truth))
+            if Self.shannonMethods.contains(method) { values["error"] = .double(unit.fromNats(nats - truth)) }
         }
+        if let widths { values["widths"] = .array(widths.map { .double($0) }) }
         return BlockOutput(values: values)
     }
 
@@ -225,7 +241,8 @@ public struct EstimatorKind: BlockKind {
                     .text("\(output.values["method"]?.displayText ?? "") estimates\(bound) over \(output.values["epochs"]?.arrayValue?.count ?? 0) recorded epochs on \(output.values["samples"]?.displayText ?? "?") samples.")]
         }
         var method = output.values["method"]?.displayText ?? "?"
-        if method == "ksg", let k = spec.int("k") { method += " (k = \(k))" }
+        if method == "ksg" || method == "kl", let k = spec.int("k") { method += " (k = \(k))" }
+        if method == "renyi", let alpha = spec.double("alpha") { method += " (α = \(NumberFormatting.format(alpha)))" }
         let row = [method, output.values["mi"]?.displayText ?? "—", output.values["truth"]?.displayText ?? "—",
                    output.values["error"]?.displayText ?? "—", output.values["samples"]?.displayText ?? "—"]
         return [.table(Table(header: ["method", "I(X;Y) (\(units))", "truth (\(units))", "error (\(units))", "samples"],

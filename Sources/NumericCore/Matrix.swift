@@ -53,6 +53,7 @@ public struct Matrix: Sendable, Hashable {
     }
 
     public struct NotPositiveDefinite: Error, CustomStringConvertible {
+        public init() {}
         public var description: String { "matrix is not positive definite (degenerate or collinear data)" }
     }
 

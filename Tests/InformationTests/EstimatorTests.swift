@@ -66,3 +66,59 @@ final class EstimatorTests: XCTestCase {
         XCTAssertEqual(InformationUnit.nats.fromNats(0.7), 0.7)
     }
 }
+
+final class EntropyAndKernelTests: XCTestCase {
+    func testKozachenkoLeonenkoAgainstClosedForms() throws {
+        // Gaussian N(0, I_d): h = d/2 · log(2πe). Uniform on [0, 1]^d: h = 0.
+        var random = RandomStream(seed: 3, stream: "kl")
+        for d in [1, 3] {
+            let n = 3000
+            let gaussian = Matrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in random.normal() })
+            XCTAssertEqual(try KozachenkoLeonenko(k: 5).entropy(gaussian), Double(d) / 2 * log(2 * .pi * exp(1)), accuracy: 0.05 * Double(d), "d \(d)")
+            let uniform = Matrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in random.uniform() })
+            XCTAssertEqual(try KozachenkoLeonenko(k: 5).entropy(uniform), 0, accuracy: 0.05 * Double(d), "d \(d)")
+        }
+    }
+
+    func testKozachenkoLeonenkoMutualInformation() throws {
+        let (x, y) = GaussianPairs(mutualInformation: 1, xDimension: 2, yDimension: 2).sample(count: 3000, seed: 4)
+        XCTAssertEqual(try KozachenkoLeonenko(k: 5).mutualInformation(x, y), 1, accuracy: 0.1)
+        XCTAssertThrowsError(try KozachenkoLeonenko(k: 5).entropy(Matrix(rows: 3, columns: 1, values: [1, 2, 3])))
+        XCTAssertThrowsError(try KozachenkoLeonenko(k: 1).entropy(Matrix(rows: 4, columns: 1, values: [1, 1, 2, 2])))
+    }
+
+    /// Two samples with Gram off-diagonals a and b: I_CS = log(2(1 + ab) / ((1 + a)(1 + b))).
+    func testCauchySchwarzOnTwoSamples() {
+        let x = Matrix(rows: 2, columns: 1, values: [0, 1]), y = Matrix(rows: 2, columns: 1, values: [0, 2])
+        let k = GaussianGram(x, width: 1), q = GaussianGram(y, width: 1)
+        let a = exp(-0.5), b = exp(-2.0)
+        XCTAssertEqual(k.values[1], a, accuracy: 1e-15)
+        XCTAssertEqual(CauchySchwarzInformation().estimate(k, q), log(2 * (1 + a * b) / ((1 + a) * (1 + b))), accuracy: 1e-12)
+        // Far-apart samples: identity Grams, I_CS = log 2.
+        let far = GaussianGram(Matrix(rows: 2, columns: 1, values: [0, 100]), width: 1)
+        XCTAssertEqual(CauchySchwarzInformation().estimate(far, far), log(2), accuracy: 1e-12)
+    }
+
+    /// Two samples: A = K/2 has eigenvalues (1 ± a)/2.
+    func testMatrixRenyiOnTwoSamples() throws {
+        let alpha = 2.0
+        let renyi = MatrixRenyiInformation(alpha: alpha)
+        func s(_ a: Double) -> Double { log(pow((1 + a) / 2, alpha) + pow((1 - a) / 2, alpha)) / (1 - alpha) }
+        let x = Matrix(rows: 2, columns: 1, values: [0, 1]), y = Matrix(rows: 2, columns: 1, values: [0, 2])
+        let k = GaussianGram(x, width: 1), q = GaussianGram(y, width: 1)
+        let a = exp(-0.5), b = exp(-2.0)
+        XCTAssertEqual(try renyi.entropy(k.values, count: 2), s(a), accuracy: 1e-12)
+        XCTAssertEqual(try renyi.mutualInformation(k, q), s(a) + s(b) - s(a * b), accuracy: 1e-12)
+    }
+
+    func testKernelMeasuresSeeDependence() throws {
+        let (x, y) = GaussianPairs(mutualInformation: 1.5).sample(count: 400, seed: 2)
+        let (u, v) = GaussianPairs(mutualInformation: 0).sample(count: 400, seed: 2)
+        let dependent = CauchySchwarzInformation().estimate(GaussianGram(x), GaussianGram(y))
+        let independent = CauchySchwarzInformation().estimate(GaussianGram(u), GaussianGram(v))
+        XCTAssertGreaterThan(dependent, 5 * abs(independent))
+        let r1 = try MatrixRenyiInformation().mutualInformation(GaussianGram(x), GaussianGram(y))
+        let r0 = try MatrixRenyiInformation().mutualInformation(GaussianGram(u), GaussianGram(v))
+        XCTAssertGreaterThan(r1, 3 * abs(r0))
+    }
+}
