@@ -24,6 +24,15 @@ public struct NiceScale: Sendable, Equatable {
         upper = ceil(hi / step) * step
     }
 
+    /// Covers the values with a margin of 3% of their span, so no point sits on the frame.
+    public init(padded values: [Double], margin fraction: Double = 0.03, targetTicks: Int = 5) {
+        let finite = values.filter(\.isFinite)
+        guard let lo = finite.min(), let hi = finite.max() else { self.init(min: 0, max: 1, targetTicks: targetTicks); return }
+        let margin = (hi - lo) * fraction
+        // A margin never pushes an axis that starts at zero below it.
+        self.init(min: lo == 0 ? lo : lo - margin, max: hi + margin, targetTicks: targetTicks)
+    }
+
     public var ticks: [Double] {
         let count = Int(((upper - lower) / step).rounded())
         return (0...count).map { lower + Double($0) * step }

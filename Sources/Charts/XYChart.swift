@@ -46,15 +46,17 @@ public struct XYChart: Sendable {
         let finite = series.map { s in s.points.filter { $0.x.isFinite && $0.y.isFinite } }
         let dropped = zip(series, finite).map { $0.points.count - $1.count }.reduce(0, +)
         let all = finite.flatMap { $0 }
-        var xs = all.map(\.x), ys = all.map(\.y)
+        var xs = all.map(\.x)
+        var ys = all.map(\.y)
         if identityLine, !all.isEmpty {
-            // Both axes must show the diagonal over the data's whole span.
-            let lo = min(xs.min()!, ys.min()!), hi = max(xs.max()!, ys.max()!)
-            xs += [lo, hi]
-            ys += [lo, hi]
+            // Estimates against truth: start the truth axis at 0 when the truths are positive,
+            // and let the y axis cover the x range, so the diagonal shows over all the data.
+            xs.append(min(0, xs.min()!))
+            ys += [xs.min()!, xs.max()!]
         }
-        let xScale = NiceScale(min: xs.min() ?? 0, max: xs.max() ?? 1)
-        let yScale = NiceScale(min: ys.min() ?? 0, max: ys.max() ?? 1)
+        // Scatter points get a margin on both axes; a line (a curve over epochs) runs edge to edge.
+        let xScale = style == .scatter ? NiceScale(padded: xs) : NiceScale(min: xs.min() ?? 0, max: xs.max() ?? 1)
+        let yScale = NiceScale(padded: ys)
 
         // Layout: room for tick labels on the left, the title on top, the x label below.
         let yTickWidth = yScale.ticks.map { SVGText.width(yScale.label($0), fontSize: 11) }.max() ?? 20

@@ -54,7 +54,7 @@ final class XYChartTests: XCTestCase {
         let labels = elements.filter { $0.name == "text" && ($0.attributes["class"] ?? "").hasPrefix("label") }.map(\.text)
         XCTAssertEqual(labels, ["true I(X;Y) (nats)", "estimate (nats)"])
         let xTicks = elements.filter { $0.attributes["class"] == "tick x" }.map(\.text)
-        XCTAssertEqual(xTicks, ["0.0", "0.5", "1.0", "1.5", "2.0"])
+        XCTAssertEqual(xTicks, ["0.0", "0.5", "1.0", "1.5", "2.0", "2.5"])
         let legend = elements.filter { $0.name == "text" }.map(\.text)
         XCTAssertTrue(legend.contains("gaussian") && legend.contains("ksg"))
     }
