@@ -35,6 +35,8 @@ public struct EstimatorKind: BlockKind {
             KeySpec("high", .number(min: -1e9, max: 1e9), default: 1.0, when: ("range", ["fixed"]), doc: "Upper end of fixed bins."),
             KeySpec("noise", .number(min: 1e-12, max: 1e6), default: 1e-3, when: ("method", ["kde"]),
                     doc: "Variance σ² of the Gaussian noise added to each unit (1e-3 in Saxe et al.)."),
+            KeySpec("every", .int(min: 1, max: 100_000), default: 1, when: ("method", Self.modelMethods),
+                    doc: "Estimate every n-th recorded epoch only (the last is always included): kde costs n² per layer and epoch."),
             KeySpec("units", .choice(["nats", "bits"]), default: "nats", frontMatterDefault: "units",
                     doc: "Units of the results; defaults to the notebook's `units`, else nats."),
         ]
@@ -130,14 +132,18 @@ public struct EstimatorKind: BlockKind {
     private func runOnModel(_ input: BlockInput, method: String, unit: InformationUnit) throws -> BlockOutput {
         let spec = input.spec
         let modelID = spec.string("of")!
-        guard let model = input.inputs[modelID], let epochs = model.arrays["recorded_epochs"]?.values.map({ Int($0) }),
+        guard let model = input.inputs[modelID], let allEpochs = model.arrays["recorded_epochs"]?.values.map({ Int($0) }),
               let widths = model.values["layer_widths"]?.arrayValue?.compactMap(\.intValue), let targets = model.arrays["targets"] else {
             throw BlockError("model '\(modelID)' has no recordings")
         }
         guard model.values["classes"]?.intValue != nil else {
             throw BlockError("\(method) needs class labels for I(T;Y), and model '\(modelID)' was trained for regression")
         }
-        guard !epochs.isEmpty else { throw BlockError("model '\(modelID)' recorded no epochs; set its record key") }
+        guard !allEpochs.isEmpty else { throw BlockError("model '\(modelID)' recorded no epochs; set its record key") }
+        // Every n-th recorded epoch, and always the last.
+        let every = spec.int("every") ?? 1
+        let chosen = allEpochs.indices.filter { $0 % every == 0 || $0 == allEpochs.count - 1 }
+        let epochs = chosen.map { allEpochs[$0] }
         let labels = targets.values.map { Int($0) }
         let rows = labels.count
         let activation = model.values["activation"]?.stringValue ?? "linear"
@@ -157,7 +163,7 @@ public struct EstimatorKind: BlockKind {
                     ityLower.withUnsafeMutableBufferPointer { ityLowOut in
                         let outs = Slots(ixt: ixtOut, ity: ityOut, ixtLower: ixtLowOut, ityLower: ityLowOut)
                         DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                            let layer = task / epochs.count, e = task % epochs.count
+                            let layer = task / epochs.count, e = chosen[task % epochs.count]
                             let width = widths[layer]
                             let start = e * rows * width
                             layerArrays[layer].withUnsafeBufferPointer { all in

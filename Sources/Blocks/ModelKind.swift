@@ -9,7 +9,7 @@ public struct ModelKind: BlockKind {
     public init() {}
 
     public let name = "model"
-    public let version = 4
+    public let version = 5
     public let summary = "Trains a fully connected network on a dataset, recording every layer's activations at chosen epochs."
 
     public var keys: [KeySpec] {

@@ -76,9 +76,10 @@ final class LayerEstimatorTests: XCTestCase {
         // Far-apart points: both bounds reach log n. Identical points: 0.
         let far: [Float] = [0, 10, 20, 30]
         let b = far.withUnsafeBufferPointer { KDEEstimator(noiseVariance: 1e-3).bounds($0, rows: 4, width: 1, labels: [0, 0, 1, 1]) }
-        XCTAssertEqual(b.ixtUpper, log(4), accuracy: 1e-9)
-        XCTAssertEqual(b.ixtLower, log(4), accuracy: 1e-9)
-        XCTAssertEqual(b.ityUpper, log(2), accuracy: 1e-9)
+        // Kernels are summed in Float: agreement to 1e-6.
+        XCTAssertEqual(b.ixtUpper, log(4), accuracy: 1e-6)
+        XCTAssertEqual(b.ixtLower, log(4), accuracy: 1e-6)
+        XCTAssertEqual(b.ityUpper, log(2), accuracy: 1e-6)
         let same: [Float] = [1, 1, 1, 1, 1, 1]
         let z = same.withUnsafeBufferPointer { KDEEstimator(noiseVariance: 1e-3).bounds($0, rows: 3, width: 2, labels: [0, 1, 1]) }
         XCTAssertEqual(z.ixtUpper, 0, accuracy: 1e-12)
