@@ -50,14 +50,11 @@ public struct InformationPlaneChart: Sendable {
         let width = left + Double(panels.count) * panelWidth + Double(max(0, panels.count - 1)) * gap + barSpace
         let height = top + panelHeight + bottom
 
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(c(width)) \(c(height))\" width=\"\(c(width))\" height=\"\(c(height))\" "
-        out += "role=\"img\" aria-labelledby=\"\(idPrefix)-title \(idPrefix)-desc\" class=\"ipchart\" font-family=\"\(XYChart.font)\" font-size=\"11\">\n"
-        out += "<style>.ipchart{color:#1b1f24}@media (prefers-color-scheme:dark){.ipchart{color:#e6edf3}}</style>\n"
-        out += "<title id=\"\(idPrefix)-title\">\(SVGText.escape(title.isEmpty ? "Information plane" : title))</title>\n"
         let desc = "Information plane: \(xLabel) on the x axis, \(yLabel) on the y axis. " + panels.map { panel in
             "\(panel.title): \(panel.layers.count) layers over \(panel.epochs.count) recorded epochs"
         }.joined(separator: "; ") + ". Points are coloured by epoch, dark early and yellow late."
-        out += "<desc id=\"\(idPrefix)-desc\">\(SVGText.escape(desc))</desc>\n"
+        var out = SVGDocument.open(width: width, height: height, idPrefix: idPrefix,
+                                   title: title.isEmpty ? "Information plane" : title, description: desc)
         out += "<defs><linearGradient id=\"\(idPrefix)-bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
         for k in 0...8 { out += "<stop offset=\"\(c(Double(k) / 8))\" stop-color=\"\(Viridis.color(Double(k) / 8))\"/>" }
         out += "</linearGradient></defs>\n"
@@ -67,26 +64,17 @@ public struct InformationPlaneChart: Sendable {
 
         for (p, panel) in panels.enumerated() {
             let x0 = left + Double(p) * (panelWidth + gap)
-            func px(_ v: Double) -> Double { x0 + (v - xScale.lower) / (xScale.upper - xScale.lower) * panelWidth }
-            func py(_ v: Double) -> Double { top + (1 - (v - yScale.lower) / (yScale.upper - yScale.lower)) * panelHeight }
+            let frame = PlotFrame(left: x0, top: top, width: panelWidth, height: panelHeight, x: xScale, y: yScale)
+            func px(_ v: Double) -> Double { frame.px(v) }
+            func py(_ v: Double) -> Double { frame.py(v) }
             out += "<g class=\"panel\" data-name=\"\(SVGText.escape(panel.title))\">\n"
-            out += "<g stroke=\"currentColor\" stroke-opacity=\"0.12\">"
-            for v in xScale.ticks { out += "<line x1=\"\(c(px(v)))\" y1=\"\(c(top))\" x2=\"\(c(px(v)))\" y2=\"\(c(top + panelHeight))\"/>" }
-            for v in yScale.ticks { out += "<line x1=\"\(c(x0))\" y1=\"\(c(py(v)))\" x2=\"\(c(x0 + panelWidth))\" y2=\"\(c(py(v)))\"/>" }
-            out += "</g>\n"
-            out += "<rect x=\"\(c(x0))\" y=\"\(c(top))\" width=\"\(c(panelWidth))\" height=\"\(c(panelHeight))\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.6\"/>\n"
-            out += "<g fill=\"currentColor\">"
+            out += frame.grid() + frame.border()
+            out += "<g fill=\"currentColor\">\n"
             // The last tick label of a panel would run into the first of the next one.
-            for v in xScale.ticks where p == panels.count - 1 || v < xScale.upper - xScale.step / 2 {
-                out += "<text class=\"tick x\" x=\"\(c(px(v)))\" y=\"\(c(top + panelHeight + 16))\" text-anchor=\"middle\">\(SVGText.escape(xScale.label(v)))</text>"
-            }
-            if p == 0 {
-                for v in yScale.ticks {
-                    out += "<text class=\"tick y\" x=\"\(c(x0 - 6))\" y=\"\(c(py(v) + 4))\" text-anchor=\"end\">\(SVGText.escape(yScale.label(v)))</text>"
-                }
-            }
+            out += frame.xTickLabels(dropLast: p < panels.count - 1)
+            if p == 0 { out += frame.yTickLabels() }
+            out += frame.xLabel(xLabel)
             out += "<text class=\"panel-title\" x=\"\(c(x0 + panelWidth / 2))\" y=\"\(c(top - 8))\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\">\(SVGText.escape(panel.title))</text>"
-            out += "<text class=\"label x\" x=\"\(c(x0 + panelWidth / 2))\" y=\"\(c(top + panelHeight + 38))\" text-anchor=\"middle\" font-size=\"13\">\(SVGText.escape(xLabel))</text>"
             out += "</g>\n"
 
             // Paths first (thin, neutral), then the coloured points, then the layer labels.
@@ -118,8 +106,7 @@ public struct InformationPlaneChart: Sendable {
             out += "</g>\n</g>\n"
         }
 
-        let ly = top + panelHeight / 2
-        out += "<text class=\"label y\" x=\"14\" y=\"\(c(ly))\" text-anchor=\"middle\" font-size=\"13\" fill=\"currentColor\" transform=\"rotate(-90 14 \(c(ly)))\">\(SVGText.escape(yLabel))</text>\n"
+        out += SVGDocument.yLabel(yLabel, centre: top + panelHeight / 2)
 
         // The colour bar: epochs on a log scale.
         let bx = width - barSpace + 16

@@ -38,7 +38,6 @@ public struct XYChart: Sendable {
         self.idPrefix = idPrefix
     }
 
-    static let font = "DejaVu Sans, Helvetica, Arial, sans-serif"
     /// Lines with more points than this are drawn without markers.
     static let markerLimit = 40
 
@@ -65,8 +64,9 @@ public struct XYChart: Sendable {
         let bottom = 48.0
         let plotHeight = height - top - bottom
         let plotWidth = width - left - right
-        func px(_ x: Double) -> Double { left + (x - xScale.lower) / (xScale.upper - xScale.lower) * plotWidth }
-        func py(_ y: Double) -> Double { top + (1 - (y - yScale.lower) / (yScale.upper - yScale.lower)) * plotHeight }
+        let layout = PlotFrame(left: left, top: top, width: plotWidth, height: plotHeight, x: xScale, y: yScale)
+        func px(_ x: Double) -> Double { layout.px(x) }
+        func py(_ y: Double) -> Double { layout.py(y) }
 
         // The legend goes in the inner corner that covers the fewest points, else below the plot.
         var totalHeight = height
@@ -96,33 +96,14 @@ public struct XYChart: Sendable {
             }
         }
 
-        var out = ""
-        let titleID = "\(idPrefix)-title", descID = "\(idPrefix)-desc"
-        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(SVGText.coordinate(width)) \(SVGText.coordinate(totalHeight))\" "
-        out += "width=\"\(SVGText.coordinate(width))\" height=\"\(SVGText.coordinate(totalHeight))\" role=\"img\" aria-labelledby=\"\(titleID) \(descID)\" "
-        out += "class=\"ipchart\" font-family=\"\(Self.font)\" font-size=\"11\">\n"
-        // Standalone files (GitHub, image viewers) follow the viewer's light or dark scheme too.
-        out += "<style>.ipchart{color:#1b1f24}@media (prefers-color-scheme:dark){.ipchart{color:#e6edf3}}</style>\n"
-        out += "<title id=\"\(titleID)\">\(SVGText.escape(title.isEmpty ? "\(yLabel) against \(xLabel)" : title))</title>\n"
-        out += "<desc id=\"\(descID)\">\(SVGText.escape(description(dropped: dropped)))</desc>\n"
+        let frame = PlotFrame(left: left, top: top, width: plotWidth, height: plotHeight, x: xScale, y: yScale)
+        var out = SVGDocument.open(width: width, height: totalHeight, idPrefix: idPrefix,
+                                   title: title.isEmpty ? "\(yLabel) against \(xLabel)" : title, description: description(dropped: dropped))
         out += "<defs><clipPath id=\"\(idPrefix)-clip\"><rect x=\"\(SVGText.coordinate(left))\" y=\"\(SVGText.coordinate(top))\" width=\"\(SVGText.coordinate(plotWidth))\" height=\"\(SVGText.coordinate(plotHeight))\"/></clipPath></defs>\n"
-
-        // Grid and axes, drawn in the text colour so the chart follows light and dark pages.
-        out += "<g class=\"grid\" stroke=\"currentColor\" stroke-opacity=\"0.12\" stroke-width=\"1\">\n"
-        for t in xScale.ticks { out += "<line x1=\"\(SVGText.coordinate(px(t)))\" y1=\"\(SVGText.coordinate(top))\" x2=\"\(SVGText.coordinate(px(t)))\" y2=\"\(SVGText.coordinate(top + plotHeight))\"/>\n" }
-        for t in yScale.ticks { out += "<line x1=\"\(SVGText.coordinate(left))\" y1=\"\(SVGText.coordinate(py(t)))\" x2=\"\(SVGText.coordinate(left + plotWidth))\" y2=\"\(SVGText.coordinate(py(t)))\"/>\n" }
-        out += "</g>\n"
+        out += frame.grid()
         out += "<g class=\"axes\" fill=\"currentColor\" stroke=\"none\">\n"
-        out += "<rect x=\"\(SVGText.coordinate(left))\" y=\"\(SVGText.coordinate(top))\" width=\"\(SVGText.coordinate(plotWidth))\" height=\"\(SVGText.coordinate(plotHeight))\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.6\"/>\n"
-        for t in xScale.ticks {
-            out += "<text class=\"tick x\" x=\"\(SVGText.coordinate(px(t)))\" y=\"\(SVGText.coordinate(top + plotHeight + 16))\" text-anchor=\"middle\">\(SVGText.escape(xScale.label(t)))</text>\n"
-        }
-        for t in yScale.ticks {
-            out += "<text class=\"tick y\" x=\"\(SVGText.coordinate(left - 6))\" y=\"\(SVGText.coordinate(py(t) + 4))\" text-anchor=\"end\">\(SVGText.escape(yScale.label(t)))</text>\n"
-        }
-        out += "<text class=\"label x\" x=\"\(SVGText.coordinate(left + plotWidth / 2))\" y=\"\(SVGText.coordinate(top + plotHeight + 38))\" text-anchor=\"middle\" font-size=\"13\">\(SVGText.escape(xLabel))</text>\n"
-        let ly = top + plotHeight / 2
-        out += "<text class=\"label y\" x=\"14\" y=\"\(SVGText.coordinate(ly))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 14 \(SVGText.coordinate(ly)))\">\(SVGText.escape(yLabel))</text>\n"
+        out += frame.border() + frame.xTickLabels() + frame.yTickLabels() + frame.xLabel(xLabel)
+        out += SVGDocument.yLabel(yLabel, centre: top + plotHeight / 2)
         if !title.isEmpty {
             out += "<text class=\"title\" x=\"\(SVGText.coordinate(left + plotWidth / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(SVGText.escape(title))</text>\n"
         }
