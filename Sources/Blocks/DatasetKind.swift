@@ -226,17 +226,16 @@ public struct DatasetKind: BlockKind {
     }
 
     public func present(_ output: BlockOutput, spec: ResolvedSpec, id: String) -> [Presentation] {
+        let labelled = (output.values["classes"] ?? .null) != .null
+        let xDims = output.values["x_dims"]?.displayText ?? "?", yDims = output.values["y_dims"]?.displayText ?? "?"
         var rows: [[String]] = [
-            ["source", output.values["source"]?.displayText ?? "—"] + [],
+            ["source", output.values["source"]?.displayText ?? "—"],
             ["samples", output.values["samples"]?.displayText ?? "—"],
-            [output.values["classes"] == nil || output.values["classes"] == .null ? "dimensions (X, Y)" : "features",
-             output.values["classes"] == nil || output.values["classes"] == .null
-                ? "\(output.values["x_dims"]?.displayText ?? "?"), \(output.values["y_dims"]?.displayText ?? "?")"
-                : output.values["x_dims"]?.displayText ?? "?"],
+            labelled ? ["features", xDims] : ["dimensions (X, Y)", "\(xDims), \(yDims)"],
         ]
         if let mi = output.values["mi"] { rows.append(["true I(X;Y)", mi.displayText + " nats"]) }
         if let file = output.values["file"] { rows.insert(["file", file.displayText], at: 1) }
-        if let classes = output.values["classes"], classes != .null { rows.append(["classes", classes.displayText]) }
+        if labelled, let classes = output.values["classes"] { rows.append(["classes", classes.displayText]) }
         if let positives = output.values["positives"] { rows.append(["positives (label 1)", positives.displayText]) }
         if let train = output.values["train"], let test = output.values["test"] {
             rows.append(["train / test", "\(train.displayText) / \(test.displayText)"])
