@@ -91,7 +91,7 @@ public struct BlockCache: Sendable {
                 "offset": .int(payload.count - array.count * (dtype == "f8" ? 8 : 4)),
             ]))
         }
-        var header: [String: Value] = [
+        let header: [String: Value] = [
             "key": .string(key),
             "seconds": .double(seconds),
             "values": .object(output.values),

@@ -24,7 +24,7 @@ enum TextCheck {
             }
             let valid = length > 0 && i + length <= bytes.count
                 && bytes[(i + 1)..<(i + length)].allSatisfy { $0 & 0xC0 == 0x80 }
-                && String(validatingUTF8: Array(bytes[i..<(i + length)]).map { CChar(bitPattern: $0) } + [0]) != nil
+                && String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil
             guard valid else {
                 return .error("the notebook is not valid UTF-8 (byte 0x\(String(b, radix: 16, uppercase: true)))", at: SourceLocation(line: line, column: column))
             }
