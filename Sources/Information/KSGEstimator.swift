@@ -31,27 +31,44 @@ public struct KSGEstimator: Sendable {
         let n = x.rows
         guard n > k else { throw TooFewSamples(samples: n, k: k) }
         let k = self.k
+        // Feature-major copies, so the distance loops run over samples and vectorise.
+        let xt = Self.featureMajor(x), yt = Self.featureMajor(y)
+        let (dx, dy) = (x.columns, y.columns)
         let chunks = min(n, 64)
         var partial = [Double](repeating: 0, count: chunks)
         partial.withUnsafeMutableBufferPointer { sums in
             let sumsPointer = UnsafeSendable(sums)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                var dx = [Double](repeating: 0, count: n)
-                var dy = [Double](repeating: 0, count: n)
+                var distanceX = [Double](repeating: 0, count: n)
+                var distanceY = [Double](repeating: 0, count: n)
                 var joint = [Double](repeating: 0, count: n)
                 var sum = 0.0
-                for i in stride(from: chunk, to: n, by: chunks) {
-                    Self.maxNormDistances(x, from: i, into: &dx)
-                    Self.maxNormDistances(y, from: i, into: &dy)
-                    for j in 0..<n { joint[j] = max(dx[j], dy[j]) }
-                    joint[i] = .infinity
-                    let epsilon = Self.kthSmallest(joint, k)
-                    var nx = 0, ny = 0
-                    for j in 0..<n where j != i {
-                        if dx[j] < epsilon { nx += 1 }
-                        if dy[j] < epsilon { ny += 1 }
+                xt.withUnsafeBufferPointer { xs in
+                    yt.withUnsafeBufferPointer { ys in
+                        distanceX.withUnsafeMutableBufferPointer { ex in
+                            distanceY.withUnsafeMutableBufferPointer { ey in
+                                joint.withUnsafeMutableBufferPointer { ej in
+                                    for i in stride(from: chunk, to: n, by: chunks) {
+                                        Self.maxNormDistances(xs, dims: dx, count: n, from: i, into: ex)
+                                        Self.maxNormDistances(ys, dims: dy, count: n, from: i, into: ey)
+                                        for j in 0..<n { ej[j] = max(ex[j], ey[j]) }
+                                        ej[i] = .infinity
+                                        let epsilon = Self.kthSmallest(ej, k)
+                                        // The sample itself is at distance 0 < ε in both spaces: not counted.
+                                        var nx = -1, ny = -1
+                                        for j in 0..<n {
+                                            nx &+= ex[j] < epsilon ? 1 : 0
+                                            ny &+= ey[j] < epsilon ? 1 : 0
+                                        }
+                                        // With ε = 0 (repeated samples) the sample itself was not counted either.
+                                        nx = max(nx, 0)
+                                        ny = max(ny, 0)
+                                        sum += SpecialFunctions.digamma(Double(nx + 1)) + SpecialFunctions.digamma(Double(ny + 1))
+                                    }
+                                }
+                            }
+                        }
                     }
-                    sum += SpecialFunctions.digamma(Double(nx + 1)) + SpecialFunctions.digamma(Double(ny + 1))
                 }
                 sumsPointer.value[chunk] = sum
             }
@@ -61,21 +78,25 @@ public struct KSGEstimator: Sendable {
         return SpecialFunctions.digamma(Double(k)) + SpecialFunctions.digamma(Double(n)) - mean
     }
 
-    static func maxNormDistances(_ m: Matrix, from i: Int, into out: inout [Double]) {
-        let d = m.columns
-        m.values.withUnsafeBufferPointer { v in
-            let base = i * d
-            for j in 0..<m.rows {
-                var best = 0.0
-                let row = j * d
-                for c in 0..<d { best = max(best, abs(v[row + c] - v[base + c])) }
-                out[j] = best
-            }
+    static func featureMajor(_ m: Matrix) -> [Double] {
+        var out = [Double](repeating: 0, count: m.values.count)
+        for r in 0..<m.rows { for c in 0..<m.columns { out[c * m.rows + r] = m.values[r * m.columns + c] } }
+        return out
+    }
+
+    /// max over coordinates of |v_j − v_i|, for every sample j, from feature-major values.
+    static func maxNormDistances(_ v: UnsafeBufferPointer<Double>, dims: Int, count n: Int, from i: Int,
+                                 into out: UnsafeMutableBufferPointer<Double>) {
+        for j in 0..<n { out[j] = 0 }
+        for c in 0..<dims {
+            let column = v.baseAddress! + c * n
+            let center = column[i]
+            for j in 0..<n { out[j] = max(out[j], abs(column[j] - center)) }
         }
     }
 
     /// The k-th smallest value (1-based) by partial selection.
-    static func kthSmallest(_ values: [Double], _ k: Int) -> Double {
+    static func kthSmallest(_ values: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
         var best = [Double](repeating: .infinity, count: k)  // sorted ascending
         for v in values where v < best[k - 1] {
             var p = k - 1

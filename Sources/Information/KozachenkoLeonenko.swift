@@ -42,7 +42,7 @@ public struct KozachenkoLeonenko: Sendable {
                                 distances[j] = s
                             }
                             distances[i] = .infinity
-                            let epsilon = KSGEstimator.kthSmallest(distances, k).squareRoot()
+                            let epsilon = distances.withUnsafeMutableBufferPointer { KSGEstimator.kthSmallest($0, k) }.squareRoot()
                             if epsilon > 0 { sum += _logarithm(epsilon) } else { zero += 1 }
                         }
                     }

@@ -122,3 +122,12 @@ final class EntropyAndKernelTests: XCTestCase {
         XCTAssertGreaterThan(r1, 3 * abs(r0))
     }
 }
+
+final class KSGEdgeCaseTests: XCTestCase {
+    /// Repeated samples make ε = 0 for some points: the estimate stays finite, no crash.
+    func testRepeatedSamplesDoNotCrash() throws {
+        let x = Matrix(rows: 8, columns: 1, values: [1, 1, 1, 1, 2, 2, 2, 2])
+        let y = Matrix(rows: 8, columns: 1, values: [0, 0, 0, 0, 5, 5, 5, 5])
+        XCTAssertTrue(try KSGEstimator(k: 3).mutualInformation(x, y).isFinite)
+    }
+}
