@@ -20,6 +20,10 @@ public struct PlotKind: BlockKind {
             KeySpec("y", .string, required: true, when: ("kind", ["scatter", "line"]), doc: "Result key on the y axis (e.g. mi)."),
             KeySpec("series", .string, when: ("kind", ["scatter", "line"]), doc: "Result key whose value groups points into series (e.g. method); one series per block for list results."),
             KeySpec("identity", .bool, default: false, when: ("kind", ["scatter", "line"]), doc: "Draw the line y = x (estimates against truth)."),
+            KeySpec("xscale", .choice(["linear", "log"]), default: "linear", when: ("kind", ["scatter", "line"]),
+                    doc: "log: a log₁₀ x axis (sizes, epochs); values ≤ 0 are left out."),
+            KeySpec("yscale", .choice(["linear", "log"]), default: "linear", when: ("kind", ["scatter", "line"]),
+                    doc: "log: a log₁₀ y axis (losses in scaling laws); values ≤ 0 are left out."),
             KeySpec("title", .string, default: "", doc: "Title drawn above the chart."),
             KeySpec("xlabel", .string, doc: "Label of the x axis; defaults to the x key and its units."),
             KeySpec("ylabel", .string, doc: "Label of the y axis; defaults to the y key and its units."),
@@ -103,6 +107,8 @@ public struct PlotKind: BlockKind {
             "xlabel": .string(spec.string("xlabel") ?? xKey + unitSuffix),
             "ylabel": .string(spec.string("ylabel") ?? yKey + unitSuffix),
             "identity": .bool(spec.bool("identity") ?? false),
+            "xscale": .string(spec.string("xscale") ?? "linear"),
+            "yscale": .string(spec.string("yscale") ?? "linear"),
             "series": .array(order.map { name in
                 .object(["name": .string(name),
                          "x": .array(grouped[name]!.map { $0.x.isFinite ? .double($0.x) : .null }),
@@ -163,10 +169,12 @@ public struct PlotKind: BlockKind {
             return XYChart.Series(name: item["name"]?.stringValue ?? "",
                                   points: zip(xs, ys).map { XYChart.Point(x: $0.doubleValue ?? .nan, y: $1.doubleValue ?? .nan) })
         }
-        let figure = XYChart(style: chart["style"]?.stringValue == "line" ? .line : .scatter, series: series,
+        var figure = XYChart(style: chart["style"]?.stringValue == "line" ? .line : .scatter, series: series,
                              title: chart["title"]?.stringValue ?? "", xLabel: chart["xlabel"]?.stringValue ?? "",
                              yLabel: chart["ylabel"]?.stringValue ?? "", identityLine: chart["identity"]?.boolValue ?? false,
                              idPrefix: "fig-\(id)")
+        figure.logX = chart["xscale"] == "log"
+        figure.logY = chart["yscale"] == "log"
         return [.figure(Figure(svg: figure.svg(), caption: spec.string("caption") ?? ""))]
     }
 }

@@ -5,6 +5,21 @@ public struct NiceScale: Sendable, Equatable {
     public var lower: Double
     public var upper: Double
     public var step: Double
+    /// A log₁₀ axis: lower, upper and ticks are exponents; labels show 10^tick.
+    public var logarithmic = false
+
+    /// A log axis over values already in log₁₀: whole decades when it spans two or more.
+    public init(logarithmicMin min: Double, max: Double) {
+        if max - min >= 2 {
+            self.init(min: Foundation.floor(min), max: Foundation.ceil(max))
+            step = Swift.max(1, (step).rounded())
+            lower = Foundation.floor(min / step) * step
+            upper = Foundation.ceil(max / step) * step
+        } else {
+            self.init(min: min, max: max)
+        }
+        logarithmic = true
+    }
 
     /// Covers [min, max] with about `targetTicks` ticks.
     public init(min: Double, max: Double, targetTicks: Int = 5) {
@@ -33,6 +48,14 @@ public struct NiceScale: Sendable, Equatable {
         self.init(min: lo == 0 ? lo : lo - margin, max: hi + margin, targetTicks: targetTicks)
     }
 
+    /// A decimal without trailing zeros, three significant digits.
+    static func plain(_ x: Double) -> String {
+        var text = String(format: "%.3g", x)
+        if text.contains("e") { return text.replacingOccurrences(of: "e+0", with: "e").replacingOccurrences(of: "e-0", with: "e−").replacingOccurrences(of: "e+", with: "e") }
+        if text.contains(".") { while text.hasSuffix("0") { text.removeLast() }; if text.hasSuffix(".") { text.removeLast() } }
+        return text
+    }
+
     public var ticks: [Double] {
         let count = Int(((upper - lower) / step).rounded())
         return (0...count).map { lower + Double($0) * step }
@@ -40,6 +63,18 @@ public struct NiceScale: Sendable, Equatable {
 
     /// Tick labels with just enough decimals for the step.
     public func label(_ value: Double) -> String {
+        if logarithmic {
+            let x = pow(10, value)
+            if value == value.rounded() {
+                let e = Int(value)
+                switch e {
+                case 0...4: return String(Int(x.rounded()))
+                case -3 ..< 0: return String(format: "%.\(-e)f", x)
+                default: return "1e\(e)".replacingOccurrences(of: "-", with: "−")
+                }
+            }
+            return Self.plain(x)
+        }
         let decimals = Swift.max(0, Int(ceil(-log10(step) - 1e-9)) + (step / pow(10, floor(log10(step))) == 2.5 ? 1 : 0))
         let text = String(format: "%.\(decimals)f", value)
         return Double(text) == 0 ? String(format: "%.\(decimals)f", 0.0) : text.replacingOccurrences(of: "-", with: "−")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A scatter or line chart of one or more series, as a standalone SVG document.
 /// A pure function of its data: the same chart always gives the same bytes.
 public struct XYChart: Sendable {
@@ -24,6 +26,9 @@ public struct XYChart: Sendable {
     public var identityLine: Bool
     /// Prefix of element ids, unique per page when several charts share one HTML document.
     public var idPrefix: String
+    /// Log₁₀ axes (for scaling laws); values ≤ 0 cannot be drawn there and are left out.
+    public var logX = false
+    public var logY = false
     public var width: Double = 640
     public var height: Double = 400
 
@@ -42,7 +47,11 @@ public struct XYChart: Sendable {
     static let markerLimit = 40
 
     public func svg() -> String {
-        let finite = series.map { s in s.points.filter { $0.x.isFinite && $0.y.isFinite } }
+        // On log axes points are placed by log₁₀ of their values.
+        let placed = series.map { s in
+            s.points.map { p in Point(x: logX ? (p.x > 0 ? log10(p.x) : .nan) : p.x, y: logY ? (p.y > 0 ? log10(p.y) : .nan) : p.y) }
+        }
+        let finite = placed.map { $0.filter { $0.x.isFinite && $0.y.isFinite } }
         let dropped = zip(series, finite).map { $0.points.count - $1.count }.reduce(0, +)
         let all = finite.flatMap { $0 }
         var xs = all.map(\.x)
@@ -54,8 +63,9 @@ public struct XYChart: Sendable {
             ys += [xs.min()!, xs.max()!]
         }
         // Scatter points get a margin on both axes; a line (a curve over epochs) runs edge to edge.
-        let xScale = style == .scatter ? NiceScale(padded: xs) : NiceScale(min: xs.min() ?? 0, max: xs.max() ?? 1)
-        let yScale = NiceScale(padded: ys)
+        let xScale = logX ? NiceScale(logarithmicMin: xs.min() ?? 0, max: xs.max() ?? 1)
+            : style == .scatter ? NiceScale(padded: xs) : NiceScale(min: xs.min() ?? 0, max: xs.max() ?? 1)
+        let yScale = logY ? NiceScale(logarithmicMin: ys.min() ?? 0, max: ys.max() ?? 1) : NiceScale(padded: ys)
 
         // Layout: room for tick labels on the left, the title on top, the x label below.
         let yTickWidth = yScale.ticks.map { SVGText.width(yScale.label($0), fontSize: 11) }.max() ?? 20
@@ -141,7 +151,8 @@ public struct XYChart: Sendable {
         var parts = ["\(style == .scatter ? "Scatter" : "Line") chart of \(yLabel) against \(xLabel)"]
         parts.append(series.map { "\($0.name): \($0.points.count) point\($0.points.count == 1 ? "" : "s")" }.joined(separator: "; "))
         if identityLine { parts.append("dashed line: y = x") }
-        if dropped > 0 { parts.append("\(dropped) non-finite point\(dropped == 1 ? "" : "s") not drawn") }
+        if logX || logY { parts.append("log scale on \([logX ? "x" : nil, logY ? "y" : nil].compactMap { $0 }.joined(separator: " and "))") }
+        if dropped > 0 { parts.append("\(dropped) point\(dropped == 1 ? "" : "s") not drawn (non-finite\(logX || logY ? ", or not positive on a log axis" : ""))") }
         return parts.joined(separator: ". ") + "."
     }
 

@@ -49,7 +49,7 @@ final class XYChartTests: XCTestCase {
         // 3 + 2 finite points, drawn as markers; the NaN is left out and said so.
         let markers = elements.filter { ["circle", "rect", "polygon"].contains($0.name) && $0.attributes["class"] == nil && $0.attributes["fill"] == nil }
         XCTAssertGreaterThanOrEqual(markers.count, 5)
-        XCTAssertTrue(elements.first { $0.name == "desc" }!.text.contains("1 non-finite point not drawn"))
+        XCTAssertTrue(elements.first { $0.name == "desc" }!.text.contains("1 point not drawn (non-finite)"))
         XCTAssertEqual(elements.filter { $0.attributes["class"] == "identity" }.count, 1)
         let labels = elements.filter { $0.name == "text" && ($0.attributes["class"] ?? "").hasPrefix("label") }.map(\.text)
         XCTAssertEqual(labels, ["true I(X;Y) (nats)", "estimate (nats)"])
@@ -94,6 +94,21 @@ final class XYChartTests: XCTestCase {
         let flat = NiceScale(min: 5, max: 5)
         XCTAssertLessThan(flat.lower, 5)
         XCTAssertGreaterThan(flat.upper, 5)
+    }
+}
+
+final class LogAxisTests: XCTestCase {
+    func testLogAxesTickAtDecadesAndDropNonPositiveValues() throws {
+        var chart = XYChart(style: .line, series: [.init(name: "loss", points: [
+            .init(x: 490, y: 1.89), .init(x: 5_000, y: 1.2), .init(x: 289_000, y: 0.76), .init(x: 0, y: 1), .init(x: 100, y: -1)])],
+            title: "", xLabel: "parameters", yLabel: "test loss")
+        chart.logX = true
+        chart.logY = true
+        let elements = try XMLCollector.parse(chart.svg())
+        XCTAssertEqual(elements.filter { $0.attributes["class"] == "tick x" }.map(\.text), ["100", "1000", "10000", "1e5", "1e6"])
+        XCTAssertTrue(elements.first { $0.name == "desc" }!.text.contains("log scale on x and y"))
+        XCTAssertTrue(elements.first { $0.name == "desc" }!.text.contains("2 points not drawn"))
+        XCTAssertEqual(elements.filter { $0.name == "polyline" }.count, 1)
     }
 }
 
