@@ -35,7 +35,7 @@ fuzz: deps
 	cd Fuzz && $(SWIFT) build $(FUZZ_FLAGS) --product NotebookFuzzer
 	mkdir -p .build-fuzz/corpus
 	cp Notebooks/*.md Tests/WorkflowTests/Catalogue/*.md Tests/WorkflowTests/Catalogue/data/* Tests/WorkflowTests/Fixtures/*.md .build-fuzz/corpus/
-	Fuzz/.build/debug/NotebookFuzzer .build-fuzz/corpus -max_total_time=$(SECONDS) -max_len=8192 -timeout=10 \
+	SWIFT_BACKTRACE=enable=no Fuzz/.build/debug/NotebookFuzzer .build-fuzz/corpus -max_total_time=$(SECONDS) -max_len=8192 -timeout=10 \
 		-artifact_prefix=.build-fuzz/ -print_final_stats=1 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" ; \
 		test $${PIPESTATUS[0]} -eq 0
 

@@ -23,10 +23,9 @@ public struct IDXArray: Sendable {
             let o = 4 + 4 * d
             shape.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
-        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
         let start = 4 + 4 * dims
-        guard count >= 0, count <= (bytes.count - start) / width else {
-            throw FileFormatError("the IDX data is cut short: shape \(shape) needs \(count * width) bytes, the file has \(bytes.count - start)")
+        guard let count = FileFormatError.elementCount(shape), count <= (bytes.count - start) / width else {
+            throw FileFormatError("the IDX data is cut short: shape \(shape) needs more than the \(bytes.count - start) bytes the file has")
         }
         var values = [Double](repeating: 0, count: count)
         for i in 0..<count {

@@ -47,10 +47,9 @@ public struct NPYArray: Sendable {
         guard let width = elementWidth(type) else {
             throw FileFormatError("NPY element type '\(type)' is not supported (use little-endian floats or integers, such as <f8, <f4, <i8, |u1)")
         }
-        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
         let dataStart = headerStart + headerLength
-        guard count >= 0, count <= (bytes.count - dataStart) / max(width, 1) else {
-            throw FileFormatError("the NPY data is cut short: shape \(shape) needs \(count * width) bytes, the file has \(bytes.count - dataStart)")
+        guard let count = FileFormatError.elementCount(shape), count <= (bytes.count - dataStart) / max(width, 1) else {
+            throw FileFormatError("the NPY data is cut short: shape \(shape) needs more than the \(bytes.count - dataStart) bytes the file has")
         }
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
