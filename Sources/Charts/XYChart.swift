@@ -74,9 +74,9 @@ public struct XYChart: Sendable {
         let bottom = 48.0
         let plotHeight = height - top - bottom
         let plotWidth = width - left - right
-        let layout = PlotFrame(left: left, top: top, width: plotWidth, height: plotHeight, x: xScale, y: yScale)
-        func px(_ x: Double) -> Double { layout.px(x) }
-        func py(_ y: Double) -> Double { layout.py(y) }
+        let frame = PlotFrame(left: left, top: top, width: plotWidth, height: plotHeight, x: xScale, y: yScale)
+        func px(_ x: Double) -> Double { frame.px(x) }
+        func py(_ y: Double) -> Double { frame.py(y) }
 
         // The legend goes in the inner corner that covers the fewest points, else below the plot.
         var totalHeight = height
@@ -106,7 +106,6 @@ public struct XYChart: Sendable {
             }
         }
 
-        let frame = PlotFrame(left: left, top: top, width: plotWidth, height: plotHeight, x: xScale, y: yScale)
         var out = SVGDocument.open(width: width, height: totalHeight, idPrefix: idPrefix,
                                    title: title.isEmpty ? "\(yLabel) against \(xLabel)" : title, description: description(dropped: dropped))
         out += "<defs><clipPath id=\"\(idPrefix)-clip\"><rect x=\"\(SVGText.coordinate(left))\" y=\"\(SVGText.coordinate(top))\" width=\"\(SVGText.coordinate(plotWidth))\" height=\"\(SVGText.coordinate(plotHeight))\"/></clipPath></defs>\n"

@@ -73,6 +73,7 @@ public struct BlockCache: Sendable {
         var payload: [UInt8] = []
         for name in output.arrays.keys.sorted() {
             let array = output.arrays[name]!
+            let offset = payload.count
             let dtype: String
             switch array.storage {
             case .float64(let values):
@@ -88,7 +89,7 @@ public struct BlockCache: Sendable {
                 "name": .string(name),
                 "shape": .array(array.shape.map(Value.int)),
                 "dtype": .string(dtype),
-                "offset": .int(payload.count - array.count * (dtype == "f8" ? 8 : 4)),
+                "offset": .int(offset),
             ]))
         }
         let header: [String: Value] = [

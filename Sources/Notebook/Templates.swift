@@ -26,12 +26,7 @@ public enum TemplateScanner {
         var i = 0
         while i < s.count {
             if skipCodeSpans, s[i] == "`" {
-                let run = runLength(s, i, "`")
-                if let close = findClosingRun(s, from: i + run, length: run) {
-                    i = close + run
-                    continue
-                }
-                i += run
+                i = codeSpanEnd(s, at: i)
                 continue
             }
             if s[i] == "$", i + 1 < s.count, s[i + 1] == "{" {
@@ -97,6 +92,13 @@ public enum TemplateScanner {
         return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 
+    /// Where a run of backticks at `i` stops having effect: after its closing run of the same
+    /// length (a code span), or after the run itself when nothing closes it.
+    public static func codeSpanEnd(_ s: [Unicode.Scalar], at i: Int) -> Int {
+        let run = runLength(s, i, "`")
+        return findClosingRun(s, from: i + run, length: run).map { $0 + run } ?? i + run
+    }
+
     private static func runLength(_ s: [Unicode.Scalar], _ i: Int, _ c: Unicode.Scalar) -> Int {
         var n = 0
         while i + n < s.count, s[i + n] == c { n += 1 }
@@ -142,12 +144,12 @@ extension String {
         return String(scalars[first...last])
     }
 
-    /// Replaces unicode-scalar ranges (sorted, non-overlapping) with new text.
-    func replacingScalarRanges(_ replacements: [(Range<Int>, String)]) -> String {
+    /// Replaces non-overlapping unicode-scalar ranges with new text.
+    public func replacingScalarRanges(_ replacements: [(Range<Int>, String)]) -> String {
         let s = Array(unicodeScalars)
         var out = String.UnicodeScalarView()
         var cursor = 0
-        for (range, text) in replacements {
+        for (range, text) in replacements.sorted(by: { $0.0.lowerBound < $1.0.lowerBound }) {
             out.append(contentsOf: s[cursor..<range.lowerBound])
             out.append(contentsOf: text.unicodeScalars)
             cursor = range.upperBound

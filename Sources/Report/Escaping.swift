@@ -1,3 +1,5 @@
+import Notebook
+
 /// Escaping for every string from a notebook or from data that reaches an output file.
 public enum Escape {
     /// Text in HTML element content and attribute values.
@@ -58,18 +60,7 @@ extension Escape {
         var i = 0
         while i < s.count {
             if s[i] == "`" {
-                var run = 0
-                while i + run < s.count, s[i + run] == "`" { run += 1 }
-                var j = i + run, close: Int?
-                while j < s.count {
-                    if s[j] == "`" {
-                        var r = 0
-                        while j + r < s.count, s[j + r] == "`" { r += 1 }
-                        if r == run { close = j; break }
-                        j += r
-                    } else { j += 1 }
-                }
-                let end = close.map { $0 + run } ?? (i + run)
+                let end = TemplateScanner.codeSpanEnd(s, at: i)
                 out.append(contentsOf: s[i..<end])
                 i = end
                 continue

@@ -72,14 +72,13 @@ struct HTMLReport {
             tokens.append((token, html, text))
             replacements[ref.lineIndex, default: []].append((ref.range, token))
         }
-        let blockIDs = Set(input.notebook.blocks.map(\.id))
         for ref in prose.crossReferences {
-            guard let target = model.crossReference(ref.blockID, blocks: blockIDs) else { continue }
+            guard let target = model.crossReference(ref.blockID) else { continue }
             let token = "\u{2042}\(tokens.count)\u{2042}"
             tokens.append((token, "<a class=\"xref\" href=\"#\(Escape.html(target.anchor))\">\(Escape.html(target.text))</a>", target.text))
             replacements[ref.lineIndex, default: []].append((ref.range, token))
         }
-        for (index, list) in replacements { lines[index] = Self.replace(lines[index], list) }
+        for (index, list) in replacements { lines[index] = lines[index].replacingScalarRanges(list) }
         var rendered = renderer.render(lines.joined(separator: "\n"))
         var html = rendered.html
         var headings: [(Int, String, String)] = []
@@ -93,19 +92,6 @@ struct HTMLReport {
         html = Self.addHeadingIDs(html, slugs: headings.map(\.2))
         for t in tokens { html = html.replacingOccurrences(of: t.token, with: t.html) }
         return (html, headings)
-    }
-
-    static func replace(_ line: String, _ list: [(Range<Int>, String)]) -> String {
-        let scalars = Array(line.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        var cursor = 0
-        for (range, text) in list.sorted(by: { $0.0.lowerBound < $1.0.lowerBound }) {
-            out.append(contentsOf: scalars[cursor..<range.lowerBound])
-            out.append(contentsOf: text.unicodeScalars)
-            cursor = range.upperBound
-        }
-        out.append(contentsOf: scalars[cursor...])
-        return String(out)
     }
 
     /// cmark writes headings as bare `<hN>`; in safe mode nothing else can produce that text.

@@ -36,12 +36,11 @@ struct MarkdownReport {
                 ?? "**\(Escape.markdownInline(ref.source)): not computed**"
             replacements[ref.lineIndex, default: []].append((ref.range, text))
         }
-        let blockIDs = Set(input.notebook.blocks.map(\.id))
         for ref in prose.crossReferences {
-            guard let target = model.crossReference(ref.blockID, blocks: blockIDs) else { continue }
+            guard let target = model.crossReference(ref.blockID) else { continue }
             replacements[ref.lineIndex, default: []].append((ref.range, "[\(target.text)](#\(target.anchor))"))
         }
-        for (index, list) in replacements { lines[index] = HTMLReport.replace(lines[index], list) }
+        for (index, list) in replacements { lines[index] = lines[index].replacingScalarRanges(list) }
         // Inline values hold no raw '<' (they are escaped), so neutralising after them is safe.
         if !allowRawHTML {
             for index in lines.indices where !prose.codeLineIndices.contains(index) {

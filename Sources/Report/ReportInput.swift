@@ -46,8 +46,11 @@ struct ReportModel {
 
     /// Items of every block that succeeded, by block id.
     var items: [String: [Item]] = [:]
+    /// Every block id of the notebook, for `@id` references.
+    let blockIDs: Set<String>
 
     init(_ input: ReportInput) {
+        blockIDs = Set(input.notebook.blocks.map(\.id))
         var figureNumber = 0, tableNumber = 0
         for block in input.notebook.blocks {
             guard input.outcomes[block.id]?.status.succeeded ?? false else { continue }
@@ -70,7 +73,7 @@ struct ReportModel {
 
     /// What `@id` becomes: the block's first numbered figure or table ("Figure 2"), else the
     /// block itself; nil when no block has that id (then the text stays as written).
-    func crossReference(_ blockID: String, blocks: Set<String>) -> (text: String, anchor: String)? {
+    func crossReference(_ blockID: String) -> (text: String, anchor: String)? {
         for item in items[blockID] ?? [] {
             switch item {
             case .figure(_, let number): return ("Figure \(number)", "figure-\(number)")
@@ -78,7 +81,7 @@ struct ReportModel {
             default: continue
             }
         }
-        return blocks.contains(blockID) ? (blockID, "block-\(blockID)") : nil
+        return blockIDs.contains(blockID) ? (blockID, "block-\(blockID)") : nil
     }
 
     /// The text shown for `{{ id.key }}`, or nil when the block has no result to show.
