@@ -15,7 +15,7 @@ public struct PlotKind: BlockKind {
             KeySpec("kind", .choice(["scatter", "line", "information-plane"]), required: true,
                     doc: "scatter: points. line: points joined in order of x. information-plane: I(X;T) against I(T;Y) per layer and epoch, one panel per estimator in `from`."),
             KeySpec("from", .references(kinds: []), required: true,
-                    doc: "Blocks whose results are drawn. Scalar results give one point per block; list results give one series per block."),
+                    doc: "Blocks whose results are drawn. Scalar results give one point per block (per point of a sweep); list results give one series per block."),
             KeySpec("x", .string, required: true, when: ("kind", ["scatter", "line"]), doc: "Result key on the x axis (e.g. truth, or a path into a result: history.epoch)."),
             KeySpec("y", .string, required: true, when: ("kind", ["scatter", "line"]), doc: "Result key on the y axis (e.g. mi)."),
             KeySpec("series", .string, when: ("kind", ["scatter", "line"]), doc: "Result key whose value groups points into series (e.g. method); one series per block for list results."),
@@ -58,7 +58,7 @@ public struct PlotKind: BlockKind {
             for key in ["x", "y", "series"] {
                 // Dotted paths (history.test_loss) are checked by their first key.
                 guard let path = spec.string(key), let wanted = path.split(separator: ".").first.map(String.init),
-                      !names.contains(wanted) else { continue }
+                      !names.contains(wanted), !names.contains(path) else { continue }
                 var notes: [Diagnostic.Note] = [.init("results of \(kind.name) '\(id)': \(names.joined(separator: ", "))")]
                 if let near = NameSuggestion.nearest(to: wanted, in: names) { notes.insert(.init("did you mean '\(near)'?"), at: 0) }
                 diagnostics.append(.error("'\(key)': \(kind.name) '\(id)' has no result '\(wanted)'", at: spec.location(of: key), notes: notes))
@@ -75,13 +75,11 @@ public struct PlotKind: BlockKind {
         var order: [String] = []
         var grouped: [String: [XYChart.Point]] = [:]
         var units = Set<String>()
-        for id in spec.ids("from") {
-            guard let output = input.inputs[id] else { throw BlockError("no results from '\(id)'") }
-            if let u = output.values["units"]?.stringValue { units.insert(u) }
-            let all = Value.object(output.values)
-            func path(_ key: String) -> [String] { key.split(separator: ".").map(String.init) }
-            let xv = all.lookup(path(xKey)) ?? .null, yv = all.lookup(path(yKey)) ?? .null
-            let name = seriesKey.flatMap { all.lookup(path($0))?.displayText } ?? (xv.arrayValue != nil ? id : yKey)
+        for id in spec.ids("from") { for row in try input.rows(of: id) {
+            if let u = row.values["units"]?.stringValue { units.insert(u) }
+            let all = Value.object(row.values)
+            let xv = all.result(named: xKey) ?? .null, yv = all.result(named: yKey) ?? .null
+            let name = seriesKey.flatMap { all.result(named: $0)?.displayText } ?? (xv.arrayValue != nil ? id : yKey)
             var points: [XYChart.Point] = []
             switch (xv, yv) {
             case (.array(let xs), .array(let ys)):
@@ -98,7 +96,7 @@ public struct PlotKind: BlockKind {
             }
             if grouped[name] == nil { order.append(name) }
             grouped[name, default: []] += points
-        }
+        } }
         let unitSuffix = units.count == 1 ? " (\(units.first!))" : ""
         // The data behind the figure; `present` draws it, so the cache holds numbers, not pictures.
         let chart: Value = .object([

@@ -28,6 +28,9 @@ public protocol BlockKind: Sendable {
 
     /// How the results read in a report.
     func present(_ output: BlockOutput, spec: ResolvedSpec, id: String) -> [Presentation]
+
+    /// Result keys a `{{ id.key }}`, a table column or a plot axis may name for this spec.
+    func resultNames(for spec: ResolvedSpec) -> [String]
 }
 
 extension BlockKind {
@@ -35,7 +38,6 @@ extension BlockKind {
 
     public func fingerprint(_ spec: ResolvedSpec, environment: RunEnvironment) -> [String: Value] { [:] }
 
-    /// Result keys a `{{ id.key }}` may name for this spec.
     public func resultNames(for spec: ResolvedSpec) -> [String] {
         results.filter { $0.applies(to: spec) }.map(\.name)
     }

@@ -11,7 +11,17 @@ public struct NotebookGraph: Sendable {
         public var dependencies: [String]
         /// Where each referenced id is written.
         public var referenceLocations: [String: SourceLocation] = [:]
+        /// Set when this node is one point of a sweep: a copy of a template block.
+        public var sweepPoint: SweepPoint? = nil
         public var id: String { block.id }
+        /// The block of the notebook this node shows as: itself, or the sweep that made it.
+        public var anchorID: String { sweepPoint?.sweep ?? block.id }
+    }
+
+    /// Where a sweep's instance node comes from.
+    public struct SweepPoint: Sendable, Hashable {
+        public var sweep: String
+        public var template: String
     }
 
     public var notebook: Notebook
@@ -19,12 +29,15 @@ public struct NotebookGraph: Sendable {
     public var nodes: [Node]
     /// Where the notebook is and what its blocks may read.
     public var environment: RunEnvironment
+    /// Template blocks (run only through sweeps), each with the sweeps that use it.
+    public var templates: [String: [String]]
     private var index: [String: Int]
 
-    init(notebook: Notebook, nodes: [Node], environment: RunEnvironment) {
+    init(notebook: Notebook, nodes: [Node], environment: RunEnvironment, templates: [String: [String]] = [:]) {
         self.notebook = notebook
         self.nodes = nodes
         self.environment = environment
+        self.templates = templates
         self.index = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($0.element.id, $0.offset) })
     }
 

@@ -79,7 +79,17 @@ public struct GraphBuilder: Sendable {
             }
         }
 
-        diagnostics += cycles(in: nodes)
+        let cycleProblems = cycles(in: nodes)
+        diagnostics += cycleProblems
+
+        // Sweeps replace their templates by one copy per point (only in a graph without cycles).
+        var templates: [String: [String]] = [:]
+        if cycleProblems.isEmpty {
+            let expansion = SweepExpander(resolver: resolver, blocks: firstByID).expand(nodes)
+            diagnostics += expansion.diagnostics
+            nodes = expansion.nodes
+            templates = expansion.templates
+        }
 
         // Kind-specific checks, with what the referenced blocks are.
         let byID = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
@@ -89,11 +99,11 @@ public struct GraphBuilder: Sendable {
             diagnostics += node.kind.check(node.spec, context: CheckContext(referenced: referenced, environment: environment))
         }
 
-        diagnostics += checkInlineResults(notebook, blocks: firstByID, nodes: byID)
+        diagnostics += checkInlineResults(notebook, blocks: firstByID, nodes: byID, templates: templates)
 
         let sorted = diagnostics.sortedByLocation()
         guard !sorted.hasErrors else { return Output(graph: nil, diagnostics: sorted) }
-        return Output(graph: NotebookGraph(notebook: notebook, nodes: nodes, environment: environment), diagnostics: sorted)
+        return Output(graph: NotebookGraph(notebook: notebook, nodes: nodes, environment: environment, templates: templates), diagnostics: sorted)
     }
 
     /// "a" or "an" before a kind's name.
@@ -152,7 +162,7 @@ public struct GraphBuilder: Sendable {
     }
 
     private func checkInlineResults(_ notebook: Notebook, blocks: [String: Block],
-                                    nodes: [String: NotebookGraph.Node]) -> [Diagnostic] {
+                                    nodes: [String: NotebookGraph.Node], templates: [String: [String]]) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for prose in notebook.proseCells {
             for ref in prose.inlineResults {
@@ -162,6 +172,11 @@ public struct GraphBuilder: Sendable {
                         notes.append(.init("did you mean '\(near)'?", at: blocks[near]?.idLocation))
                     }
                     diagnostics.append(.error("\(ref.source) names no block: there is no block '\(ref.blockID)'", at: ref.location, notes: notes))
+                    continue
+                }
+                if let sweeps = templates[block.id], nodes[block.id] == nil {
+                    diagnostics.append(.error("\(ref.source): '\(block.id)' is a template of sweep '\(sweeps[0])' and has one result per point",
+                                              at: ref.location, notes: [.init("show the sweep's table, or a result of the sweep such as {{ \(sweeps[0]).count }}")]))
                     continue
                 }
                 // A block whose spec is invalid is still checked against every result its kind can make.

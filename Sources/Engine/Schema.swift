@@ -15,6 +15,9 @@ public indirect enum ValueType: Sendable, CustomStringConvertible {
     /// A nested mapping with keys of its own (`optimizer: {name: adam, lr: 0.001}`). With a
     /// shorthand key, a plain scalar means that key alone (`optimizer: adam`).
     case record([KeySpec], shorthand: String? = nil)
+    /// A mapping from names to non-empty lists of values of any type (a sweep's `over:`),
+    /// kept in the order written: `[{key, values}]`.
+    case grid
 
     public var description: String {
         switch self {
@@ -30,6 +33,8 @@ public indirect enum ValueType: Sendable, CustomStringConvertible {
             return "list\(n) of \(element)"
         case .record(let keys, _):
             return "{" + keys.map(\.name).joined(separator: ", ") + "}"
+        case .grid:
+            return "mapping of keys to lists of values"
         }
     }
 

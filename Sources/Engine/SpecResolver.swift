@@ -162,6 +162,18 @@ struct SpecResolver {
             }
             if ids.isEmpty { return .failure(SpecProblem("'\(key)' must name at least one block")) }
             return .success(.array(ids))
+        case (.grid, .mapping(let entries)):
+            var dimensions: [Value] = []
+            for entry in entries {
+                guard case .sequence(let items) = entry.value.content, !items.isEmpty else {
+                    var problem = SpecProblem("'\(key)': '\(entry.key)' must list the values to try, e.g. [1, 2, 3]; found \(entry.value.typeDescription)")
+                    problem.location = entry.value.location ?? entry.keyLocation
+                    return .failure(problem)
+                }
+                dimensions.append(.object(["key": .string(entry.key), "values": .array(items.map(genericValue))]))
+            }
+            if dimensions.isEmpty { return .failure(SpecProblem("'\(key)' must name at least one key to vary")) }
+            return .success(.array(dimensions))
         case (.list(let element, let count), .sequence(let items)):
             if let count, !count.contains(items.count) {
                 let expected = count.lowerBound == count.upperBound ? "\(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)"
@@ -179,6 +191,20 @@ struct SpecResolver {
             return .success(.array(values))
         default:
             return .failure(SpecProblem("'\(key)' must be \(Self.article(type)), found \(found)"))
+        }
+    }
+
+    /// Any YAML value as a `Value`, types as YAML resolved them.
+    static func genericValue(_ node: SpecNode) -> Value {
+        switch node.content {
+        case .scalar(.null): return .null
+        case .scalar(.bool(let b)): return .bool(b)
+        case .scalar(.int(let i)): return .int(i)
+        case .scalar(.float(let f)): return .double(f)
+        case .scalar(.string(let s)): return .string(s)
+        case .sequence(let items): return .array(items.map(genericValue))
+        case .mapping(let entries):
+            return .object(Dictionary(entries.map { ($0.key, genericValue($0.value)) }, uniquingKeysWith: { a, _ in a }))
         }
     }
 

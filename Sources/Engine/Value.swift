@@ -49,6 +49,12 @@ public enum Value: Hashable, Sendable {
         return current
     }
 
+    /// A result named as a user writes it: the key itself (`pairs.mi`, a sweep's column) or a
+    /// dotted path into nested results (`history.loss`).
+    public func result(named key: String) -> Value? {
+        self[key] ?? lookup(key.split(separator: ".").map(String.init))
+    }
+
     /// How a value reads in prose and tables: numbers with `NumberFormatting`, lists joined.
     public var displayText: String {
         switch self {

@@ -127,6 +127,9 @@ struct HTMLReport {
             out += "(\(Escape.html(block.kind)), \(Escape.html(block.lines.description)))</p>\n<pre>\(Escape.html(message))</pre>\n</div>\n"
         case .notRun(let reason)?:
             out += "<div class=\"not-run\"><p><strong>Not run:</strong> <code>\(Escape.html(block.id))</code> — \(Escape.html(reason)).</p></div>\n"
+        case nil where input.graph.templates[block.id] != nil:
+            let sweeps = input.graph.templates[block.id]!.map { "<a href=\"#block-\(Escape.html($0))\"><code>\(Escape.html($0))</code></a>" }
+            out += "<div class=\"template\"><p><strong>Template</strong> of \(sweeps.joined(separator: ", ")): runs once per point of the sweep.</p></div>\n"
         case nil:
             out += "<div class=\"not-run\"><p><strong>Not run.</strong></p></div>\n"
         default:
@@ -189,7 +192,7 @@ struct HTMLReport {
         out += "</tr></thead>\n<tbody>\n"
         for node in input.graph.nodes {
             let outcome = input.outcomes[node.id]
-            out += "<tr><td><a href=\"#block-\(Escape.html(node.id))\"><code>\(Escape.html(node.id))</code></a></td>"
+            out += "<tr><td><a href=\"#block-\(Escape.html(node.anchorID))\"><code>\(Escape.html(node.id))</code></a></td>"
             out += "<td>\(Escape.html(node.kind.name)) v\(node.kind.version)</td><td>\(node.block.lines.first)–\(node.block.lines.last)</td>"
             out += "<td><code>\(outcome.map { String($0.seed) } ?? "—")</code></td>"
             out += "<td><code title=\"\(Escape.html(outcome?.cacheKey ?? ""))\">\(Escape.html(String((outcome?.cacheKey ?? "—").prefix(12))))</code></td>"

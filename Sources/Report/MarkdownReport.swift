@@ -67,6 +67,9 @@ struct MarkdownReport {
             out += "\n"
         case .notRun(let reason)?:
             out += "> [!NOTE]\n> **Not run:** `\(block.id)` — \(Escape.markdownInline(reason)).\n\n"
+        case nil where input.graph.templates[block.id] != nil:
+            let sweeps = input.graph.templates[block.id]!.map { "[`\($0)`](#block-\($0))" }
+            out += "**Template** of \(sweeps.joined(separator: ", ")): runs once per point of the sweep.\n\n"
         case nil:
             out += "> [!NOTE]\n> **Not run.**\n\n"
         default:

@@ -44,6 +44,7 @@ details.spec summary { cursor: pointer; color: var(--muted); }
 .error-box { border-left: 4px solid var(--error-rule); background: var(--error-bg); padding: 0.5rem 1rem; border-radius: 4px; }
 .error-box pre { background: none; padding: 0.2rem 0; white-space: pre-wrap; }
 .not-run { border-left: 4px solid var(--rule); background: var(--note-bg); padding: 0.3rem 1rem; color: var(--muted); border-radius: 4px; }
+.template { border-left: 4px solid var(--rule); padding: 0.3rem 1rem; color: var(--muted); }
 footer.provenance { margin-top: 3rem; border-top: 1px solid var(--rule); font-size: 0.8rem; color: var(--muted); }
 footer.provenance h2 { font-size: 1rem; }
 footer dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; }

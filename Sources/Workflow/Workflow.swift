@@ -109,7 +109,8 @@ public struct Workflow: Sendable {
         }
 
         var presentations: [String: [Presentation]] = [:]
-        for node in graph.nodes {
+        // Sweep points show only through their sweep's table.
+        for node in graph.nodes where node.sweepPoint == nil {
             if let output = outcomes[node.id]?.output {
                 presentations[node.id] = node.kind.present(output, spec: node.spec, id: node.id)
             }
