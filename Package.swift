@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Data flows one way: text -> Notebook -> Engine (graph, run, cache) -> Report.
-// Domain libraries (NumericCore, Learning, Information, Charts) never import Notebook or Engine.
+// Domain libraries (NumericCore, Learning, Information, Charts, ScalingLaws) never import Notebook or Engine.
 let package = Package(
     name: "InfoPlane",
     platforms: [.macOS(.v14)],
@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Information", targets: ["Information"]),
         .library(name: "Learning", targets: ["Learning"]),
         .library(name: "Charts", targets: ["Charts"]),
+        .library(name: "ScalingLaws", targets: ["ScalingLaws"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,7 @@ let package = Package(
         .target(name: "Learning", dependencies: ["NumericCore"]),
         .target(name: "Information", dependencies: ["NumericCore", "CBLAS"]),
         .target(name: "Charts"),
+        .target(name: "ScalingLaws", dependencies: ["NumericCore"]),
 
         // The notebook engine.
         .target(name: "Notebook", dependencies: ["CCMark", "Yams"]),
@@ -37,7 +39,7 @@ let package = Package(
             "Notebook", "Yams",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Blocks", dependencies: ["Engine", "NumericCore", "Learning", "Information", "Charts"]),
+        .target(name: "Blocks", dependencies: ["Engine", "NumericCore", "Learning", "Information", "Charts", "ScalingLaws"]),
         .target(name: "Report", dependencies: ["Engine", "Notebook", "CCMark"]),
         .target(name: "Workflow", dependencies: ["Notebook", "Engine", "Blocks", "Report"]),
         .executableTarget(name: "infoplane", dependencies: [
@@ -49,9 +51,10 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "NumericCore"]),
         .testTarget(name: "InformationTests", dependencies: ["Information", "Learning", "NumericCore"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
+        .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "NumericCore"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook"]),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Engine", "Blocks", "Report", "Notebook"],
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Engine", "Blocks", "Report", "Notebook", "ScalingLaws"],
                     exclude: ["Fixtures", "Catalogue"]),
     ]
 )

@@ -42,10 +42,17 @@ public enum Value: Hashable, Sendable {
         return nil
     }
 
-    /// Follows a dotted key path (`history.loss`) through nested objects.
+    /// Follows a dotted key path (`history.loss`) through nested objects; a whole number
+    /// indexes a list from 0 (`laws.0.alpha`).
     public func lookup(_ path: [String]) -> Value? {
         var current: Value? = self
-        for key in path { current = current?[key] }
+        for key in path {
+            if case .array(let items)? = current, let index = Int(key) {
+                current = items.indices.contains(index) ? items[index] : nil
+            } else {
+                current = current?[key]
+            }
+        }
         return current
     }
 

@@ -160,5 +160,8 @@ final class SweepTests: XCTestCase {
             .contains("error: {{ est.mi }}: 'est' is a template of sweep 's' and has one result per point"))
         XCTAssertTrue(diagnostics(base + "```sweep s\ntemplate: [pairs, est]\nover:\n  k: [3]\n  mi: [1, 2]\n  size: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110]\n  method: [ksg, kl, gaussian, ksg, kl, gaussian, ksg, kl, gaussian, ksg]\n  units: [bits, nats, bits, nats, bits, nats, bits, nats, bits, nats]\n  est.seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50]\n```\n")
             .contains("error: the sweep has 110000 points; at most 10000 are allowed"))
+        // A template whose own spec is wrong is reported once, and the sweep does not trip on it.
+        XCTAssertTrue(diagnostics(base.replacingOccurrences(of: "method: ksg", with: "method: ksgg") + "```sweep s\ntemplate: [pairs, est]\nover:\n  k: [3]\n```\n")
+            .contains("nb.md:8:9: error: 'method' must be one of"))
     }
 }

@@ -90,6 +90,8 @@ struct SweepExpander {
     private func expand(_ sweep: NotebookGraph.Node, byID: [String: NotebookGraph.Node], templates: [String: [String]],
                         made: inout [String: NotebookGraph.Node]) -> (NotebookGraph.Node?, [String], [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
+        // A template whose own spec is invalid has been reported already.
+        guard sweep.spec.ids("template").allSatisfy({ byID[$0] != nil }) else { return (nil, [], []) }
         let chain = ordered(sweep.spec.ids("template"), byID: byID)
         let collect = sweep.spec.string("collect") ?? chain.last!
         if !chain.contains(collect) {
