@@ -4,7 +4,8 @@ import Learning
 import Notebook
 import NumericCore
 
-/// `dataset`: makes or loads samples: `gaussian` pairs of known MI, `tishby12` for networks.
+/// `dataset`: makes or loads samples: `gaussian` pairs and `gaussian-images` of known MI,
+/// `tishby12` and `mnist1d` for classifiers, `friedman1` for regression, or the user's files.
 public struct DatasetKind: BlockKind {
     public init() {}
 
@@ -14,8 +15,8 @@ public struct DatasetKind: BlockKind {
 
     public var keys: [KeySpec] {
         [
-            KeySpec("source", .choice(["gaussian", "tishby12"] + Self.fileSources), required: true,
-                    doc: "Where samples come from. gaussian: jointly Gaussian pairs with a chosen MI. tishby12: the 4096 12-bit inputs and labels of Shwartz-Ziv & Tishby (2017). csv, npy, idx: files next to the notebook."),
+            KeySpec("source", .choice(["gaussian", "tishby12"] + Self.generatedSources + Self.fileSources), required: true,
+                    doc: "Where samples come from. gaussian: jointly Gaussian pairs with a chosen MI. tishby12: the 4096 12-bit inputs and labels of Shwartz-Ziv & Tishby (2017). mnist1d: procedural 1-D digits (Greydanus 2020). gaussian-images: images drawn from Gaussian latents of a chosen MI (Butakov et al. 2024). friedman1: Friedman's regression problem. csv, npy, idx: files next to the notebook."),
             KeySpec("path", .string, required: true, when: ("source", Self.fileSources),
                     doc: "The file, relative to the notebook's folder (csv: the table; npy, idx: the inputs X, one row per sample)."),
             KeySpec("x", .list(.string, count: 1...100_000), when: ("source", ["csv"]),
@@ -24,14 +25,32 @@ public struct DatasetKind: BlockKind {
             KeySpec("label", .string, when: ("source", ["csv"]), doc: "Column holding class labels (names or integers)."),
             KeySpec("y_path", .string, when: ("source", ["npy", "idx"]), doc: "A file of Y values, one row per sample."),
             KeySpec("label_path", .string, when: ("source", ["npy", "idx"]), doc: "A file of integer class labels, one per sample."),
-            KeySpec("size", .int(min: 2, max: 10_000_000), default: 1000, when: ("source", ["gaussian"]), doc: "Number of samples."),
-            KeySpec("mi", .number(min: 0, max: 100), default: 1.0, when: ("source", ["gaussian"]),
-                    doc: "True mutual information I(X;Y) in nats, spread evenly over min(dx, dy) correlated coordinate pairs."),
+            KeySpec("size", .int(min: 2, max: 10_000_000), default: 1000, when: ("source", ["gaussian", "friedman1"]), doc: "Number of samples."),
+            KeySpec("size", .int(min: 2, max: 10_000_000), default: 5000, when: ("source", ["mnist1d", "gaussian-images"]),
+                    doc: "Number of samples (mnist1d: classes as even as can be)."),
+            KeySpec("mi", .number(min: 0, max: 100), default: 1.0, when: ("source", ["gaussian", "gaussian-images"]),
+                    doc: "True mutual information I(X;Y) in nats, spread evenly over min(dx, dy) correlated coordinate pairs (gaussian-images: over the latent pairs)."),
+            KeySpec("latent", .int(min: 1, max: 4), default: 4, when: ("source", ["gaussian-images"]),
+                    doc: "Latent dimensions of each image (blobs: 1-4 of centre x, centre y, width x, width y; rectangles: 4 edges)."),
+            KeySpec("image", .int(min: 16, max: 32), default: 16, when: ("source", ["gaussian-images"]), doc: "Side of the square images in pixels: 16 or 32."),
+            KeySpec("shape", .choice(GaussianImages.Shape.allCases.map(\.rawValue)), default: "blobs", when: ("source", ["gaussian-images"]),
+                    doc: "What each image shows: blobs (a 2-D Gaussian) or rectangles (anti-aliased)."),
+            KeySpec("images", .choice(["both", "x"]), default: "both", when: ("source", ["gaussian-images"]),
+                    doc: "both: X and Y are images; x: X is images, Y its latent Gaussian vector."),
+            KeySpec("noise", .number(min: 0, max: 1000), default: 1.0, when: ("source", ["mnist1d", "friedman1"]),
+                    doc: "friedman1: standard deviation of the Gaussian noise on y. mnist1d: factor on the published noise (correlated 0.25, white 0.02); 0 leaves the transformed templates clean."),
+            KeySpec("features", .int(min: 5, max: 10_000), default: 10, when: ("source", ["friedman1"]),
+                    doc: "Input dimensions; only the first five enter y, the others are noise to ignore."),
             KeySpec("dims", .list(.int(min: 1, max: 10_000), count: 2...2), default: [1, 1], when: ("source", ["gaussian"]),
                     doc: "[dx, dy]: dimensions of X and Y."),
             KeySpec("split", .record([KeySpec("test", .number(min: 0, max: 0.9), default: 0.15, doc: "Fraction of each class held out for testing.")],
                                      shorthand: "test"),
                     when: ("source", ["tishby12"] + Self.fileSources), doc: "Seeded train/test split, stratified by class when there are labels: {test: 0.15}."),
+            KeySpec("split", .record([KeySpec("test", .number(min: 0, max: 0.9), default: 0.2, doc: "Fraction of each class held out for testing.")],
+                                     shorthand: "test"),
+                    when: ("source", Self.generatedSources), doc: "Seeded train/test split, stratified by class when there are labels: {test: 0.2} (mnist1d: 4000 / 1000 of 5000)."),
+            KeySpec("standardize", .choice(["none", "x", "y", "both"]),
+                    doc: "Centre and scale each column of X, Y or both by the mean and standard deviation of the training rows (all rows when there is no split); the means and deviations are in the results. Default: none."),
         ]
     }
 
@@ -40,17 +59,21 @@ public struct DatasetKind: BlockKind {
             ResultSpec("samples", doc: "Number of samples."),
             ResultSpec("x_dims", doc: "Dimension of X."),
             ResultSpec("y_dims", doc: "Dimension of Y."),
-            ResultSpec("mi", when: ("source", ["gaussian"]), doc: "True I(X;Y) in nats."),
-            ResultSpec("classes", when: ("source", ["tishby12"] + Self.fileSources), doc: "Number of classes (null without labels)."),
+            ResultSpec("mi", when: ("source", ["gaussian", "gaussian-images"]), doc: "True I(X;Y) in nats."),
+            ResultSpec("classes", when: ("source", ["tishby12", "mnist1d"] + Self.fileSources), doc: "Number of classes (null without labels)."),
             ResultSpec("positives", when: ("source", ["tishby12"]), doc: "Rows labelled 1."),
-            ResultSpec("train", when: ("source", ["tishby12"] + Self.fileSources), doc: "Rows in the training part."),
-            ResultSpec("test", when: ("source", ["tishby12"] + Self.fileSources), doc: "Rows in the test part."),
+            ResultSpec("train", when: ("source", ["tishby12"] + Self.generatedSources + Self.fileSources), doc: "Rows in the training part."),
+            ResultSpec("test", when: ("source", ["tishby12"] + Self.generatedSources + Self.fileSources), doc: "Rows in the test part."),
             ResultSpec("file", when: ("source", Self.fileSources), doc: "The file read, as written in the spec."),
-            ResultSpec("correlation", when: ("source", ["gaussian"]), doc: "Correlation of each paired coordinate."),
+            ResultSpec("correlation", when: ("source", ["gaussian", "gaussian-images"]), doc: "Correlation of each paired (latent) coordinate."),
+            ResultSpec("standardized", when: ("standardize", ["none", "x", "y", "both"]),
+                       doc: "The means and standard deviations used, {x_mean, x_std, y_mean, y_std}, one per column (std 1 for a constant column): original = value × std + mean. Empty for standardize: none."),
         ]
     }
 
     static let fileSources = ["csv", "npy", "idx"]
+    /// Procedural sources that draw a fresh train/test split.
+    static let generatedSources = ["mnist1d", "gaussian-images", "friedman1"]
     static let pathKeys = ["path", "y_path", "label_path"]
 
     public func fingerprint(_ spec: ResolvedSpec, environment: RunEnvironment) -> [String: Value] {
@@ -64,8 +87,8 @@ public struct DatasetKind: BlockKind {
     }
 
     public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
+        var problems = Self.settingProblems(spec)
         if Self.fileSources.contains(spec.string("source") ?? "") {
-            var problems: [Diagnostic] = []
             for key in Self.pathKeys {
                 guard let path = spec.string(key) else { continue }
                 do {
@@ -79,15 +102,87 @@ public struct DatasetKind: BlockKind {
             }
             return problems
         }
-        guard spec.string("source") == "gaussian", let size = spec.int("size"),
-              let dims = spec["dims"]?.arrayValue?.compactMap(\.intValue), dims.count == 2 else { return [] }
+        guard problems.isEmpty, let size = spec.int("size"), let columns = Self.columns(spec) else { return problems }
         // X and Y as Float64, and one more copy of each while they are laid out.
-        let bytes = Double(size) * Double(dims[0] + dims[1]) * 8 * 2
-        return MemoryBudget.check(bytes: bytes, what: "dataset of \(size) samples in \(dims[0] + dims[1]) dimensions",
+        let bytes = Double(size) * Double(columns) * 8 * 2
+        return MemoryBudget.check(bytes: bytes, what: "dataset of \(size) samples in \(columns) dimensions",
                                   at: spec.location(of: "size"))
     }
 
+    /// Numbers held per sample (X, Y or labels, latents) by a generated source.
+    static func columns(_ spec: ResolvedSpec) -> Int? {
+        switch spec.string("source") {
+        case "gaussian":
+            guard let dims = spec["dims"]?.arrayValue?.compactMap(\.intValue), dims.count == 2 else { return nil }
+            return dims[0] + dims[1]
+        case "mnist1d":
+            return MNIST1D.Parameters().length + 1
+        case "gaussian-images":
+            guard let side = spec.int("image"), let latent = spec.int("latent") else { return nil }
+            return side * side * (spec.string("images") == "x" ? 1 : 2) + 3 * latent
+        case "friedman1":
+            return spec.int("features").map { $0 + 1 }
+        default:
+            return nil
+        }
+    }
+
+    /// Settings each key allows alone but not together, or not for this source.
+    static func settingProblems(_ spec: ResolvedSpec) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        let source = spec.string("source") ?? ""
+        if source == "gaussian-images" {
+            if let side = spec.int("image"), side != 16, side != 32 {
+                problems.append(.error("'image' must be 16 or 32 (pixels per side), found \(side)", at: spec.location(of: "image")))
+            }
+            if let name = spec.string("shape"), let shape = GaussianImages.Shape(rawValue: name), let latent = spec.int("latent") {
+                let allowed = GaussianImages.latentDimensions(for: shape)
+                if !allowed.contains(latent) {
+                    let range = allowed.count == 1 ? "\(allowed.lowerBound)" : "\(allowed.lowerBound) to \(allowed.upperBound)"
+                    problems.append(.error("'latent' must be \(range) for \(name), found \(latent)", at: spec.location(of: "latent")))
+                }
+            }
+        }
+        if let which = spec.string("standardize"), which == "y" || which == "both" {
+            let hasY: Bool
+            switch source {
+            case "tishby12", "mnist1d": hasY = false
+            case "csv": hasY = spec["y"] != nil
+            case "npy", "idx": hasY = spec.string("y_path") != nil
+            default: hasY = true
+            }
+            if !hasY {
+                problems.append(.error("standardize: \(which) needs Y values, and this \(source) dataset has none (class labels are never scaled); use standardize: x",
+                                       at: spec.location(of: "standardize")))
+            }
+        }
+        return problems
+    }
+
     public func run(_ input: BlockInput) throws -> BlockOutput {
+        let output = try make(input)
+        guard let which = input.spec.string("standardize") else { return output }
+        return Self.standardize(output, which)
+    }
+
+    /// Centres and scales X and/or Y by the training rows' statistics, recording them.
+    static func standardize(_ output: BlockOutput, _ which: String) -> BlockOutput {
+        var output = output
+        var record: [String: Value] = [:]
+        let names = ["x": ["x"], "y": ["y"], "both": ["x", "y"]][which] ?? []
+        for name in names {
+            guard let array = output.arrays[name], let rows = array.shape.first, rows > 0 else { continue }
+            let fitted = output.arrays["train_index"]?.values.map { Int($0) } ?? Array(0..<rows)
+            let scaling = Standardization(fitting: array.values, columns: array.values.count / rows, rows: fitted.isEmpty ? Array(0..<rows) : fitted)
+            output.arrays[name] = NumericArray(shape: array.shape, values: scaling.apply(array.values))
+            record["\(name)_mean"] = .array(scaling.mean.map { .double($0) })
+            record["\(name)_std"] = .array(scaling.scale.map { .double($0) })
+        }
+        output.values["standardized"] = .object(record)
+        return output
+    }
+
+    private func make(_ input: BlockInput) throws -> BlockOutput {
         let spec = input.spec
         switch spec.string("source") {
         case "tishby12":
@@ -111,6 +206,8 @@ public struct DatasetKind: BlockKind {
                          "test_index": NumericArray(shape: [split.test.count], values: split.test.map(Double.init))])
         case "csv", "npy", "idx":
             return try loadFile(input)
+        case "mnist1d", "gaussian-images", "friedman1":
+            return generate(input)
         case "gaussian":
             let size = spec.int("size")!
             let dims = spec["dims"]!.arrayValue!.compactMap(\.intValue)
@@ -130,6 +227,56 @@ public struct DatasetKind: BlockKind {
         default:
             throw BlockError("unsupported source '\(spec.string("source") ?? "")'")
         }
+    }
+
+    /// Samples from a procedural source, with a seeded split stratified by class when there are classes.
+    private func generate(_ input: BlockInput) -> BlockOutput {
+        let spec = input.spec
+        let source = spec.string("source")!
+        let size = spec.int("size")!
+        var values: [String: Value] = ["source": .string(source), "samples": .int(size)]
+        var arrays: [String: NumericArray] = [:]
+        var labels: [Int]?
+        switch source {
+        case "mnist1d":
+            let generator = MNIST1D(parameters: .noise(spec.double("noise")!))
+            let (inputs, classes) = generator.make(count: size, seed: input.seed)
+            let length = generator.parameters.length
+            labels = classes
+            values["x_dims"] = .int(length)
+            values["y_dims"] = 1
+            values["classes"] = .int(MNIST1D.classes)
+            arrays["x"] = NumericArray(shape: [size, length], values: inputs)
+            arrays["labels"] = NumericArray(shape: [size], values: classes.map(Double.init))
+        case "gaussian-images":
+            let generator = GaussianImages(mutualInformation: spec.double("mi")!, latentDimension: spec.int("latent")!,
+                                           side: spec.int("image")!, shape: GaussianImages.Shape(rawValue: spec.string("shape")!)!)
+            let both = spec.string("images") != "x"
+            let sample = generator.sample(count: size, seed: input.seed, imagesForY: both)
+            let yWidth = both ? generator.pixels : generator.latent.yDimension
+            values["x_dims"] = .int(generator.pixels)
+            values["y_dims"] = .int(yWidth)
+            values["mi"] = .double(generator.latent.mutualInformation)
+            values["correlation"] = .double(generator.latent.correlation)
+            arrays["x"] = NumericArray(shape: [size, generator.pixels], values: sample.x)
+            arrays["y"] = NumericArray(shape: [size, yWidth], values: sample.y)
+            arrays["x_latent"] = NumericArray(shape: [size, sample.latentX.columns], values: sample.latentX.values)
+            arrays["y_latent"] = NumericArray(shape: [size, sample.latentY.columns], values: sample.latentY.values)
+        default:
+            let generator = Friedman1(features: spec.int("features")!, noise: spec.double("noise")!)
+            let (x, y) = generator.sample(count: size, seed: input.seed)
+            values["x_dims"] = .int(generator.features)
+            values["y_dims"] = 1
+            arrays["x"] = NumericArray(shape: [size, generator.features], values: x)
+            arrays["y"] = NumericArray(shape: [size, 1], values: y)
+        }
+        let fraction = spec["split"]?["test"]?.doubleValue ?? 0.2
+        let split = DataSplit.stratified(labels: labels ?? [Int](repeating: 0, count: size), testFraction: fraction, seed: input.seed)
+        values["train"] = .int(split.train.count)
+        values["test"] = .int(split.test.count)
+        arrays["train_index"] = NumericArray(shape: [split.train.count], values: split.train.map(Double.init))
+        arrays["test_index"] = NumericArray(shape: [split.test.count], values: split.test.map(Double.init))
+        return BlockOutput(values: values, arrays: arrays)
     }
 
     /// X (and Y or labels) from the user's files, with a seeded split.
@@ -241,6 +388,9 @@ public struct DatasetKind: BlockKind {
             rows.append(["train / test", "\(train.displayText) / \(test.displayText)"])
         }
         if let rho = output.values["correlation"] { rows.append(["correlation per pair", rho.displayText]) }
+        if let which = spec.string("standardize"), which != "none" {
+            rows.append(["standardized", "\(which == "both" ? "X and Y" : which.uppercased()) by the training rows' mean and std"])
+        }
         return [.table(Table(header: ["property", "value"], rows: rows))]
     }
 }

@@ -25,7 +25,7 @@ enum MemoryBudget {
     static func rows(ofDataset spec: ResolvedSpec) -> Int? {
         switch spec.string("source") {
         case "tishby12": return 4096
-        case "gaussian": return spec.int("size")
+        case "gaussian", "mnist1d", "gaussian-images", "friedman1": return spec.int("size")
         default: return nil
         }
     }

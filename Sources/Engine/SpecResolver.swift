@@ -28,7 +28,9 @@ struct SpecResolver {
         var diagnostics: [Diagnostic] = []
         var values: [String: Value] = [:]
         var locations: [String: SourceLocation] = [:]
-        let byName = Dictionary(context.keys.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // A key may be declared more than once under disjoint conditions (`size` with one default
+        // for one source and another for another); the declaration that applies is the one used.
+        let byName = Dictionary(grouping: context.keys, by: \.name)
 
         // Scalars of plain string keys decide which conditional keys apply (`method: ksg`).
         var scalars: [String: SpecNode.Scalar] = [:]
@@ -46,7 +48,7 @@ struct SpecResolver {
         }
 
         for entry in entries {
-            guard let key = byName[entry.key] else {
+            guard let declarations = byName[entry.key] else {
                 var notes: [Diagnostic.Note] = []
                 if let near = NameSuggestion.nearest(to: entry.key, in: context.keys.map(\.name)) {
                     notes.append(.init("did you mean '\(near)'?"))
@@ -56,9 +58,11 @@ struct SpecResolver {
                 diagnostics.append(.error("unknown key '\(entry.key)' in \(context.owner)", at: entry.keyLocation ?? context.location, notes: notes))
                 continue
             }
+            let key = declarations.first { $0.applies(to: scalars) } ?? declarations[0]
             if let condition = key.appliesWhen, undecided.contains(condition.key) { continue }
             if !key.applies(to: scalars), let condition = key.appliesWhen {
-                diagnostics.append(.error("'\(key.name)' applies only when \(condition.key) is \(condition.values.joined(separator: " or "))",
+                let values = declarations.flatMap { $0.appliesWhen?.values ?? [] }
+                diagnostics.append(.error("'\(key.name)' applies only when \(condition.key) is \(values.joined(separator: " or "))",
                                           at: entry.keyLocation ?? context.location))
                 continue
             }
