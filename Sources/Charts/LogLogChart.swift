@@ -117,7 +117,9 @@ public struct LogLogChart: Sendable {
         var totalHeight = height
         if legend.entries.count > 1 {
             var obstacles = placed.flatMap { $0 }.map { ChartRect.around(frame.px($0.x), frame.py($0.y), radius: 4) }
-            for points in curvePoints { obstacles += Self.trace(points.map { (frame.px($0.x), frame.py($0.y)) }) }
+            for points in curvePoints + (connectPoints ? placed.map { $0.sorted { $0.x < $1.x } } : []) {
+                obstacles += Self.trace(points.map { (frame.px($0.x), frame.py($0.y)) })
+            }
             obstacles += marks.map { ChartRect.around(frame.px($0.1.x), frame.py($0.1.y), radius: 6) } + labelBoxes
             legend.place(in: plot, avoiding: obstacles)
             if legend.outside {

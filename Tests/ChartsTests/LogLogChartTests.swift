@@ -131,3 +131,16 @@ final class LogLogChartTests: XCTestCase {
         try ChartChecks.assertReadable(chart.svg())
     }
 }
+
+final class LogLogJoinedPointsTests: XCTestCase {
+    func testJoinedPointsKeepTheLegendOffTheirLines() throws {
+        // Two long diagonal lines through the corners: the legend must find a free corner or go below.
+        let up = (0...20).map { LogLogChart.Point(x: pow(10, Double($0) / 5), y: pow(10, Double($0) / 10)) }
+        let down = (0...20).map { LogLogChart.Point(x: pow(10, Double($0) / 5), y: pow(10, 2 - Double($0) / 10)) }
+        var chart = LogLogChart(series: [.init(name: "up", points: up), .init(name: "down", points: down)], xLabel: "x", yLabel: "y")
+        chart.connectPoints = true
+        let svg = chart.svg()
+        try ChartChecks.assertReadable(svg)
+        XCTAssertEqual(try SVGTree(svg).inside(class: "series").filter { $0.name == "polyline" }.count, 2)
+    }
+}

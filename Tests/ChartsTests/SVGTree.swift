@@ -62,13 +62,18 @@ struct SVGTree {
             guard let x = node.number("x"), let y = node.number("y"), let w = node.number("width"), let h = node.number("height") else { return nil }
             return Box(x0: x, y0: y, x1: x + w, y1: y + h)
         case "polygon", "polyline":
-            let pairs = (node["points"] ?? "").split(separator: " ").compactMap { pair -> (Double, Double)? in
-                let xy = pair.split(separator: ",").compactMap { Double($0) }
-                return xy.count == 2 ? (xy[0], xy[1]) : nil
-            }
+            let pairs = points(of: node)
             guard !pairs.isEmpty else { return nil }
             return Box(x0: pairs.map(\.0).min()!, y0: pairs.map(\.1).min()!, x1: pairs.map(\.0).max()!, y1: pairs.map(\.1).max()!)
         default: return nil
+        }
+    }
+
+    /// The corners of a polygon or polyline.
+    static func points(of node: Node) -> [(Double, Double)] {
+        (node["points"] ?? "").split(separator: " ").compactMap { pair -> (Double, Double)? in
+            let xy = pair.split(separator: ",").compactMap { Double($0) }
+            return xy.count == 2 ? (xy[0], xy[1]) : nil
         }
     }
 
@@ -146,7 +151,21 @@ enum ChartChecks {
                 (tree.isInside(node, class: "series") && ["circle", "rect", "polygon"].contains(node.name) && !node.classes.contains("band"))
                     || (tree.isInside(node, class: "crossover") && node.name == "circle")
             }
-            XCTAssertFalse(data.isEmpty, "a legend but no data", file: file, line: line)
+            let lines = tree.nodes.filter { tree.isInside($0, class: "series") && $0.name == "polyline" }
+            XCTAssertFalse(data.isEmpty && lines.isEmpty, "a legend but no data", file: file, line: line)
+            // Lines (learning curves drawn without markers) are followed a pixel at a time.
+            for polyline in lines {
+                let points = SVGTree.points(of: polyline)
+                for (a, b) in zip(points, points.dropFirst()) {
+                    let steps = max(1, Int(hypot(b.0 - a.0, b.1 - a.1)))
+                    let crossing = (0...steps).contains { k in
+                        let t = Double(k) / Double(steps)
+                        let (x, y) = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
+                        return x > legend.x0 && x < legend.x1 && y > legend.y0 && y < legend.y1
+                    }
+                    XCTAssertFalse(crossing, "legend \(legend) covers a line from \(a) to \(b)", file: file, line: line)
+                }
+            }
             for marker in data {
                 guard let box = SVGTree.box(of: marker) else { continue }
                 XCTAssertFalse(box.intersects(legend), "legend \(legend) covers a \(marker.name) at \(box)", file: file, line: line)
