@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "NumericCore"]),
         .testTarget(name: "InformationTests", dependencies: ["Information", "Learning", "NumericCore"]),
-        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"], exclude: ["Snapshots"]),
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "NumericCore"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook"]),

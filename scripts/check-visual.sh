@@ -2,7 +2,7 @@
 # Looks at every committed report as a reader's browser would:
 # - each Output/*/index.html is rendered by headless Chromium to a PNG, which must not be blank;
 # - its DOM after rendering must hold the report's title and a figure for each SVG file;
-# - each SVG is converted by rsvg-convert, which fails on invalid SVG.
+# - each SVG, and each chart snapshot of the tests, is converted by rsvg-convert, which fails on invalid SVG.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 browser=$(command -v chromium || command -v chromium-browser || true)
@@ -32,7 +32,8 @@ for html in Output/*/index.html; do
   fi
   checked=$((checked + 1))
 done
-for svg in Output/*/figures/*.svg; do
+# The chart snapshots hold the kinds no committed notebook draws yet (log-log, bars, bands).
+for svg in Output/*/figures/*.svg Tests/ChartsTests/Snapshots/*.svg; do
   [ -e "$svg" ] || continue
   if rsvg-convert -o "$work/out.png" "$svg" 2>"$work/err"; then
     echo "ok   $svg"

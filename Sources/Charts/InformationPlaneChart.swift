@@ -8,7 +8,23 @@ public struct InformationPlaneChart: Sendable {
         public var name: String
         public var x: [Double]
         public var y: [Double]
-        public init(name: String, x: [Double], y: [Double]) { self.name = name; self.x = x; self.y = y }
+        /// Lower bounds of x and y per epoch (KDE's bounds), when x and y are upper bounds:
+        /// the region between the two paths is shaded.
+        public var xLower: [Double]?
+        public var yLower: [Double]?
+        public init(name: String, x: [Double], y: [Double], xLower: [Double]? = nil, yLower: [Double]? = nil) {
+            self.name = name; self.x = x; self.y = y; self.xLower = xLower; self.yLower = yLower
+        }
+
+        /// Epochs where both bounds of both coordinates are finite: (upper point, lower point).
+        var bounds: [(upper: (Double, Double), lower: (Double, Double))] {
+            guard let xLower, let yLower else { return [] }
+            return x.indices.compactMap { i in
+                guard i < y.count, i < xLower.count, i < yLower.count,
+                      x[i].isFinite, y[i].isFinite, xLower[i].isFinite, yLower[i].isFinite else { return nil }
+                return ((x[i], y[i]), (xLower[i], yLower[i]))
+            }
+        }
     }
 
     public struct Panel: Sendable {
@@ -25,6 +41,8 @@ public struct InformationPlaneChart: Sendable {
     public var idPrefix: String
     public var panelWidth: Double = 330
     public var panelHeight: Double = 300
+    /// Arrowheads along each layer's path, pointing the way time runs.
+    public var arrows = false
 
     public init(panels: [Panel], xLabel: String, yLabel: String, title: String = "", idPrefix: String = "plane") {
         self.panels = panels
@@ -36,8 +54,9 @@ public struct InformationPlaneChart: Sendable {
 
     public func svg() -> String {
         let c = SVGText.coordinate
-        let xs = panels.flatMap { $0.layers.flatMap(\.x) }.filter(\.isFinite)
-        let ys = panels.flatMap { $0.layers.flatMap(\.y) }.filter(\.isFinite)
+        let layers = panels.flatMap(\.layers)
+        let xs = (layers.flatMap(\.x) + layers.flatMap { $0.bounds.map(\.lower.0) }).filter(\.isFinite)
+        let ys = (layers.flatMap(\.y) + layers.flatMap { $0.bounds.map(\.lower.1) }).filter(\.isFinite)
         let xScale = NiceScale(min: min(0, xs.min() ?? 0), max: xs.max() ?? 1)
         let yScale = NiceScale(min: min(0, ys.min() ?? 0), max: ys.max() ?? 1)
         let allEpochs = panels.flatMap(\.epochs)
@@ -53,6 +72,8 @@ public struct InformationPlaneChart: Sendable {
         let desc = "Information plane: \(xLabel) on the x axis, \(yLabel) on the y axis. " + panels.map { panel in
             "\(panel.title): \(panel.layers.count) layers over \(panel.epochs.count) recorded epochs"
         }.joined(separator: "; ") + ". Points are coloured by epoch, dark early and yellow late."
+            + (layers.contains { $0.bounds.count > 1 } ? " Shaded: the region between each layer's upper-bound path (points) and its lower-bound path (dashed)." : "")
+            + (arrows ? " Arrowheads show the direction of time." : "")
         var out = SVGDocument.open(width: width, height: height, idPrefix: idPrefix,
                                    title: title.isEmpty ? "Information plane" : title, description: desc)
         out += "<defs><linearGradient id=\"\(idPrefix)-bar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
@@ -79,16 +100,26 @@ public struct InformationPlaneChart: Sendable {
 
             // Paths first (thin, neutral), then the coloured points, then the layer labels.
             var labels: [(y: Double, x: Double, text: String)] = []
-            for layer in panel.layers {
+            for (l, layer) in panel.layers.enumerated() {
                 let points = zip(layer.x, layer.y).enumerated().filter { $0.element.0.isFinite && $0.element.1.isFinite }
                 guard !points.isEmpty else { continue }
                 out += "<g class=\"layer\" data-name=\"\(SVGText.escape(layer.name))\">"
+                let bounds = layer.bounds
+                if bounds.count > 1 {
+                    // The upper path forwards and the lower one back close the region between them.
+                    let ring = bounds.map(\.upper) + bounds.reversed().map(\.lower)
+                    out += "<polygon class=\"bound\" points=\"" + ring.map { "\(c(px($0.0))),\(c(py($0.1)))" }.joined(separator: " ")
+                    out += "\" fill=\"\(Palette.color(l))\" fill-opacity=\"0.15\" stroke=\"none\"/>"
+                    out += "<polyline class=\"lower\" points=\"" + bounds.map { "\(c(px($0.lower.0))),\(c(py($0.lower.1)))" }.joined(separator: " ")
+                    out += "\" fill=\"none\" stroke=\"\(Palette.color(l))\" stroke-opacity=\"0.7\" stroke-dasharray=\"3 2\"/>"
+                }
                 out += "<polyline points=\"" + points.map { "\(c(px($0.element.0))),\(c(py($0.element.1)))" }.joined(separator: " ")
                 out += "\" fill=\"none\" stroke=\"currentColor\" stroke-opacity=\"0.35\" stroke-width=\"1\"/>"
                 for (i, point) in points {
                     let epoch = i < panel.epochs.count ? panel.epochs[i] : 0
                     out += "<circle cx=\"\(c(px(point.0)))\" cy=\"\(c(py(point.1)))\" r=\"2.4\" fill=\"\(Viridis.color(t(epoch)))\"/>"
                 }
+                if arrows { out += Self.arrowheads(along: points.map { (px($0.element.0), py($0.element.1)) }) }
                 out += "</g>\n"
                 let last = points.last!.element
                 labels.append((py(last.1), px(last.0), layer.name))
@@ -127,6 +158,29 @@ public struct InformationPlaneChart: Sendable {
         }
         out += "<text x=\"\(c(bx + barWidth / 2))\" y=\"\(c(top - 8))\" text-anchor=\"middle\">epoch</text>"
         out += "</g>\n</svg>\n"
+        return out
+    }
+
+    /// Arrowheads at a fifth, two fifths… of a path's length on the page, each pointing along
+    /// its segment: which way the layer moved as training went on.
+    static func arrowheads(along points: [(Double, Double)]) -> String {
+        let c = SVGText.coordinate
+        let lengths = zip(points, points.dropFirst()).map { hypot($1.0 - $0.0, $1.1 - $0.1) }
+        let total = lengths.reduce(0, +)
+        guard total > 12 else { return "" }
+        var out = ""
+        var start = 0.0, segment = 0
+        for fraction in [0.2, 0.4, 0.6, 0.8] {
+            let target = fraction * total
+            while segment < lengths.count - 1 && start + lengths[segment] < target { start += lengths[segment]; segment += 1 }
+            guard lengths[segment] > 0 else { continue }
+            let (a, b) = (points[segment], points[segment + 1])
+            let (ux, uy) = ((b.0 - a.0) / lengths[segment], (b.1 - a.1) / lengths[segment])
+            let along = min(max(target - start, 0), lengths[segment])
+            let tip = (a.0 + ux * along + ux * 3, a.1 + uy * along + uy * 3)
+            let base = (tip.0 - ux * 7, tip.1 - uy * 7)
+            out += "<polygon class=\"arrow\" points=\"\(c(tip.0)),\(c(tip.1)) \(c(base.0 - uy * 3.5)),\(c(base.1 + ux * 3.5)) \(c(base.0 + uy * 3.5)),\(c(base.1 - ux * 3.5))\" fill=\"currentColor\" fill-opacity=\"0.75\"/>"
+        }
         return out
     }
 }

@@ -14,7 +14,24 @@ public struct XYChart: Sendable {
     public struct Series: Sendable {
         public var name: String
         public var points: [Point]
-        public init(name: String, points: [Point]) { self.name = name; self.points = points }
+        /// A band around a line (a spread over seeds, an interval): one lower and one upper
+        /// value per point, drawn as a translucent region in the series' colour.
+        public var lower: [Double]?
+        public var upper: [Double]?
+        public init(name: String, points: [Point], lower: [Double]? = nil, upper: [Double]? = nil) {
+            self.name = name; self.points = points; self.lower = lower; self.upper = upper
+        }
+
+        /// The band's (x, lower, upper) where all three are finite, in order of x.
+        func band(logX: Bool, logY: Bool) -> [(x: Double, lo: Double, hi: Double)] {
+            guard let lower, let upper else { return [] }
+            func place(_ v: Double, _ log: Bool) -> Double { log ? (v > 0 ? log10(v) : .nan) : v }
+            return points.indices.compactMap { i -> (x: Double, lo: Double, hi: Double)? in
+                guard i < lower.count, i < upper.count else { return nil }
+                let x = place(points[i].x, logX), lo = place(lower[i], logY), hi = place(upper[i], logY)
+                return x.isFinite && lo.isFinite && hi.isFinite ? (x, min(lo, hi), max(lo, hi)) : nil
+            }.sorted { $0.x < $1.x }
+        }
     }
 
     public var style: Style
@@ -56,6 +73,9 @@ public struct XYChart: Sendable {
         let all = finite.flatMap { $0 }
         var xs = all.map(\.x)
         var ys = all.map(\.y)
+        // Bands widen the y axis to hold them.
+        let bands = style == .line ? series.map { $0.band(logX: logX, logY: logY) } : series.map { _ in [] }
+        for band in bands { ys += band.flatMap { [$0.lo, $0.hi] } }
         if identityLine, !all.isEmpty {
             // Estimates against truth: start the truth axis at 0 when the truths are positive,
             // and let the y axis cover the x range, so the diagonal shows over all the data.
@@ -98,6 +118,15 @@ public struct XYChart: Sendable {
                     }
                 }
             }
+            for band in bands {
+                for (a, b) in zip(band, band.dropFirst()) {
+                    for t in stride(from: 0.0, through: 1.0, by: 0.1) {
+                        let x = px(a.x + t * (b.x - a.x))
+                        screenPoints.append((x, py(a.lo + t * (b.lo - a.lo))))
+                        screenPoints.append((x, py(a.hi + t * (b.hi - a.hi))))
+                    }
+                }
+            }
             legend.place(in: (left, top, plotWidth, plotHeight), avoiding: screenPoints)
             if legend.outside {
                 totalHeight += legend.height + 8
@@ -128,6 +157,11 @@ public struct XYChart: Sendable {
         for (index, points) in finite.enumerated() {
             let color = Palette.color(index)
             out += "<g class=\"series\" data-name=\"\(SVGText.escape(series[index].name))\" fill=\"\(color)\" stroke=\"\(color)\">\n"
+            if bands[index].count > 1 {
+                let edge = bands[index].map { "\(SVGText.coordinate(px($0.x))),\(SVGText.coordinate(py($0.hi)))" }
+                    + bands[index].reversed().map { "\(SVGText.coordinate(px($0.x))),\(SVGText.coordinate(py($0.lo)))" }
+                out += "<polygon class=\"band\" points=\"\(edge.joined(separator: " "))\" fill-opacity=\"0.18\" stroke=\"none\"/>\n"
+            }
             if style == .line, points.count > 1 {
                 let path = points.sorted { $0.x < $1.x }.map { "\(SVGText.coordinate(px($0.x))),\(SVGText.coordinate(py($0.y)))" }.joined(separator: " ")
                 out += "<polyline points=\"\(path)\" fill=\"none\" stroke-width=\"2\"/>\n"
@@ -150,6 +184,8 @@ public struct XYChart: Sendable {
         var parts = ["\(style == .scatter ? "Scatter" : "Line") chart of \(yLabel) against \(xLabel)"]
         parts.append(series.map { "\($0.name): \($0.points.count) point\($0.points.count == 1 ? "" : "s")" }.joined(separator: "; "))
         if identityLine { parts.append("dashed line: y = x") }
+        let banded = series.filter { style == .line && $0.band(logX: logX, logY: logY).count > 1 }.map(\.name)
+        if !banded.isEmpty { parts.append("shaded band from lower to upper around " + banded.joined(separator: ", ")) }
         if logX || logY { parts.append("log scale on \([logX ? "x" : nil, logY ? "y" : nil].compactMap { $0 }.joined(separator: " and "))") }
         if dropped > 0 { parts.append("\(dropped) point\(dropped == 1 ? "" : "s") not drawn (non-finite\(logX || logY ? ", or not positive on a log axis" : ""))") }
         return parts.joined(separator: ". ") + "."

@@ -92,3 +92,39 @@ final class FitTests: XCTestCase {
         XCTAssertTrue(text.contains("did you mean 'train_loss'?"), text)
     }
 }
+
+extension FitTests {
+    func testALogLogPlotDrawsTheFittedLawsOverTheSweep() async throws {
+        let text = notebook + """
+
+
+        ```plot fig-laws
+        kind: loglog
+        from: sizes
+        x: parameters
+        y: train_loss
+        series: l2
+        fit: laws
+        ```
+        """
+        let path = folder.appendingPathComponent("nb.md").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let settings = Workflow.Settings(outputRoot: folder.appendingPathComponent("out"), cacheDirectory: folder.appendingPathComponent("cache"))
+        let result = await Workflow().run(path: path, settings: settings) { _ in }
+        XCTAssertEqual(result.status, .success)
+        let chart = try XCTUnwrap(result.outcomes["fig-laws"]?.output?.values["chart"])
+        let curves = try XCTUnwrap(chart["curves"]?.arrayValue)
+        XCTAssertEqual(curves.count, 2)
+        let laws = try XCTUnwrap(result.outcomes["laws"]?.output?.values["laws"]?.arrayValue)
+        for (curve, law) in zip(curves, laws) {
+            // Each curve is its law, sampled over the sizes drawn, in the colour of its series.
+            let (e, a, alpha) = (law["E"]!.doubleValue!, law["A"]!.doubleValue!, law["alpha"]!.doubleValue!)
+            for (x, y) in zip(curve["x"]!.arrayValue!, curve["y"]!.arrayValue!) {
+                XCTAssertEqual(y.doubleValue!, e + a * pow(x.doubleValue!, -alpha), accuracy: 1e-12)
+            }
+            XCTAssertNotNil(curve["series"]?.stringValue)
+        }
+        let svg = try String(contentsOf: folder.appendingPathComponent("out/nb/figures/fig-laws.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.contains("α = "))
+    }
+}
