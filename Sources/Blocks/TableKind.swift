@@ -13,17 +13,25 @@ public struct TableKind: BlockKind {
         [
             KeySpec("from", .references(kinds: []), required: true, doc: "Blocks to list, one row each, in this order; a sweep gives one row per point."),
             KeySpec("columns", .list(.string, count: 1...50), required: true, doc: "Result keys to show as columns (e.g. [method, mi, truth, error])."),
+            KeySpec("by", .list(.string, count: 1...10),
+                    doc: "Columns whose values group the rows (e.g. [loss] over seeds): one row per group, numbers shown as mean ± standard deviation, with the count of rows in `runs`."),
             KeySpec("caption", .string, default: "", doc: "Caption of the numbered table."),
         ]
     }
 
     public var results: [ResultSpec] {
-        [ResultSpec("rows", doc: "Number of rows.")]
+        [
+            ResultSpec("rows", doc: "Number of rows."),
+            ResultSpec("summary", doc: "With `by`: per group, its values of the `by` columns and for every numeric column {mean, sd, n} (e.g. summary.0.test_rmse.mean)."),
+        ]
     }
 
     public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         let columns = spec["columns"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for key in spec["by"]?.arrayValue?.compactMap(\.stringValue) ?? [] where !columns.contains(key) {
+            diagnostics.append(.error("'by': '\(key)' is not one of the table's columns (\(columns.joined(separator: ", ")))", at: spec.location(of: "by")))
+        }
         for id in spec.ids("from") {
             guard let (kind, refSpec) = context.referenced[id] else { continue }
             let names = kind.resultNames(for: refSpec)
@@ -42,17 +50,24 @@ public struct TableKind: BlockKind {
         // A sweep's points name themselves by their grid columns; other blocks by their id.
         let labelled = !ids.allSatisfy(input.isSweep)
         var rows: [Value] = []
+        var raw: [[Value]] = []
         var numeric = Set(columns.indices)
         for id in ids {
             for source in try input.rows(of: id) {
                 var row: [Value] = labelled ? [.string(source.label)] : []
+                var rawRow: [Value] = []
                 for (i, column) in columns.enumerated() {
                     let value = Value.object(source.values).result(named: column) ?? .null
                     if value.doubleValue == nil && value != .null { numeric.remove(i) }
                     row.append(.string(value.displayText))
+                    rawRow.append(value)
                 }
                 rows.append(.array(row))
+                raw.append(rawRow)
             }
+        }
+        if let by = input.spec["by"]?.arrayValue?.compactMap(\.stringValue) {
+            return Self.grouped(rows: raw, columns: columns, by: by)
         }
         let offset = labelled ? 1 : 0
         return BlockOutput(values: [
@@ -60,6 +75,48 @@ public struct TableKind: BlockKind {
             "header": .array((labelled ? [.string("block")] : []) + columns.map { .string($0) }),
             "cells": .array(rows),
             "numeric": .array(numeric.sorted().map { .int($0 + offset) }),
+        ])
+    }
+
+    /// One row per distinct combination of the `by` columns, in order of first appearance;
+    /// numbers as mean ± standard deviation (n − 1 in the denominator) over the group's rows.
+    static func grouped(rows: [[Value]], columns: [String], by: [String]) -> BlockOutput {
+        let keyIndices = by.compactMap { columns.firstIndex(of: $0) }
+        var order: [[Value]] = []
+        var members: [[Value]: [[Value]]] = [:]
+        for row in rows {
+            let key = keyIndices.map { row[$0] }
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(row)
+        }
+        let others = columns.indices.filter { !keyIndices.contains($0) }
+        var cells: [Value] = [], summary: [Value] = []
+        for key in order {
+            let group = members[key]!
+            var row: [Value] = key.map { .string($0.displayText) } + [.string(String(group.count))]
+            var entry: [String: Value] = Dictionary(uniqueKeysWithValues: zip(by, key))
+            for i in others {
+                let numbers = group.compactMap { $0[i].doubleValue }.filter(\.isFinite)
+                guard !numbers.isEmpty, numbers.count == group.count else {
+                    row.append(.string(Set(group.map { $0[i].displayText }).sorted().joined(separator: ", ")))
+                    continue
+                }
+                let mean = numbers.reduce(0, +) / Double(numbers.count)
+                let sd = numbers.count > 1
+                    ? (numbers.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(numbers.count - 1)).squareRoot() : 0
+                row.append(.string(numbers.count > 1 ? "\(NumberFormatting.format(mean)) ± \(NumberFormatting.format(sd))" : NumberFormatting.format(mean)))
+                entry[columns[i]] = .object(["mean": .double(mean), "sd": .double(sd), "n": .int(numbers.count)])
+            }
+            cells.append(.array(row))
+            summary.append(.object(entry))
+        }
+        let header = by + ["runs"] + others.map { columns[$0] }
+        return BlockOutput(values: [
+            "rows": .int(cells.count),
+            "header": .array(header.map(Value.string)),
+            "cells": .array(cells),
+            "numeric": .array(Array(by.count..<header.count).map { .int($0) }),
+            "summary": .array(summary),
         ])
     }
 

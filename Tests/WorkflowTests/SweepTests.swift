@@ -165,3 +165,50 @@ final class SweepTests: XCTestCase {
             .contains("nb.md:8:9: error: 'method' must be one of"))
     }
 }
+
+extension SweepTests {
+    func testATableSummarisesRowsByGroupWithMeanAndStandardDeviation() async throws {
+        let path = try write("""
+        ```dataset pairs
+        source: gaussian
+        mi: 0.5
+        size: 300
+        ```
+
+        ```estimator est
+        of: pairs
+        method: gaussian
+        ```
+
+        ```sweep reps
+        template: [pairs, est]
+        over:
+          mi: [0.5, 1.0]
+          seed: [1, 2, 3]
+        ```
+
+        ```table tbl-reps
+        from: reps
+        columns: [pairs.mi, mi]
+        by: [pairs.mi]
+        ```
+        """)
+        let result = await run(path)
+        XCTAssertEqual(result.status, .success)
+        let rows = try XCTUnwrap(result.outcomes["reps"]?.output?.values["points"]?.arrayValue)
+        let summary = try XCTUnwrap(result.outcomes["tbl-reps"]?.output?.values["summary"]?.arrayValue)
+        XCTAssertEqual(summary.count, 2)
+        for (index, truth) in [0.5, 1.0].enumerated() {
+            let estimates = rows.filter { $0["pairs.mi"]?.doubleValue == truth }.compactMap { $0["mi"]?.doubleValue }
+            XCTAssertEqual(estimates.count, 3)
+            let mean = estimates.reduce(0, +) / 3
+            let sd = (estimates.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
+            XCTAssertEqual(try XCTUnwrap(summary[index]["mi"]?["mean"]?.doubleValue), mean, accuracy: 1e-12)
+            XCTAssertEqual(try XCTUnwrap(summary[index]["mi"]?["sd"]?.doubleValue), sd, accuracy: 1e-12)
+            XCTAssertEqual(summary[index]["mi"]?["n"]?.intValue, 3)
+        }
+        let cells = try XCTUnwrap(result.outcomes["tbl-reps"]?.output?.values["cells"]?.arrayValue)
+        XCTAssertEqual(cells.first?.arrayValue?.count, 3, "pairs.mi, runs, mi")
+        XCTAssertEqual(cells.first?.arrayValue?[1], "3")
+    }
+}
