@@ -138,12 +138,17 @@ public struct MNIST1D: Sendable {
     /// Inputs are row-major (count × length).
     public func make(count: Int, seed: UInt64) -> (inputs: [Double], labels: [Int]) {
         var random = RandomStream(seed: seed, stream: "mnist1d")
-        var rows: [[Double]] = []
-        rows.reserveCapacity(count)
-        for i in 0..<count { rows.append(transform(Self.templates[i % Self.classes], draw(&random))) }
         var order = RandomStream(seed: seed, stream: "mnist1d-order")
         let permutation = order.permutation(count)
-        var inputs = permutation.flatMap { rows[$0] }
+        // Sample i (class i mod 10) goes to the row that the shuffle gives it.
+        var row = [Int](repeating: 0, count: count)
+        for (position, i) in permutation.enumerated() { row[i] = position }
+        let length = parameters.length
+        var inputs = [Double](repeating: 0, count: count * length)
+        for i in 0..<count {
+            let sample = transform(Self.templates[i % Self.classes], draw(&random))
+            inputs.replaceSubrange((row[i] * length)..<((row[i] + 1) * length), with: sample)
+        }
         let labels = permutation.map { $0 % Self.classes }
 
         let mean = inputs.reduce(0, +) / Double(inputs.count)
@@ -172,16 +177,20 @@ public struct MNIST1D: Sendable {
         let total = weights.reduce(0, +)
         weights = weights.map { $0 / total }
         let n = values.count
-        func mirrored(_ i: Int) -> Int {
-            var i = i
-            let period = 2 * n
-            i = ((i % period) + period) % period
-            return i < n ? i : period - 1 - i
+        guard n > 0 else { return [] }
+        // The sequence mirrored once on each side (and again while the filter is longer than it).
+        let period = 2 * n
+        var extended = [Double](repeating: 0, count: n + 2 * radius)
+        for j in 0..<extended.count {
+            let i = ((j - radius) % period + period) % period
+            extended[j] = values[i < n ? i : period - 1 - i]
         }
-        return (0..<n).map { i in
+        var smooth = [Double](repeating: 0, count: n)
+        for i in 0..<n {
             var sum = 0.0
-            for (k, w) in weights.enumerated() { sum += w * values[mirrored(i + k - radius)] }
-            return sum
+            for k in 0..<weights.count { sum += weights[k] * extended[i + k] }
+            smooth[i] = sum
         }
+        return smooth
     }
 }
