@@ -74,6 +74,8 @@ public struct FrontMatter: Sendable {
     public var seed: Int
     public var units: String?
     public var params: [String: Parameter]
+    /// Named sets of parameter values (`profiles: {test: {epochs: 2}}`), chosen with `--profile`.
+    public var profiles: [String: [SpecNode.Entry]] = [:]
     /// Every front-matter entry as written, for keys later stages understand (`author`, …).
     public var node: SpecNode?
 
@@ -84,7 +86,7 @@ public struct FrontMatter: Sendable {
         node?["allow-html"]?.content == .scalar(.bool(true))
     }
     /// The keys a front matter may hold; anything else is reported with a suggestion.
-    public static let knownKeys = ["title", "seed", "units", "params", "author", "date", "description", "abstract", "allow-html"]
+    public static let knownKeys = ["title", "seed", "units", "params", "author", "date", "description", "abstract", "allow-html", "profiles"]
 }
 
 /// A front-matter parameter and the value in force (overridden by `--param` or not).

@@ -20,7 +20,8 @@ public struct NotebookParser: Sendable {
 
     /// - Parameters:
     ///   - overrides: `--param name=value` pairs; values are typed by YAML rules.
-    public func parse(_ text: String, path: String, overrides: [(name: String, value: String)] = []) -> Output {
+    ///   - profile: a profile of the front matter whose parameter values apply first (`--profile test`).
+    public func parse(_ text: String, path: String, overrides: [(name: String, value: String)] = [], profile: String? = nil) -> Output {
         var diagnostics: [Diagnostic] = []
         let lines = Self.splitLines(text)
 
@@ -43,6 +44,7 @@ public struct NotebookParser: Sendable {
             }
         }
         var frontMatter = readFrontMatter(frontMatterNode, diagnostics: &diagnostics)
+        if let profile { applyProfile(profile, to: &frontMatter, diagnostics: &diagnostics) }
         applyOverrides(overrides, to: &frontMatter, diagnostics: &diagnostics)
 
         // Structure from cmark.
@@ -110,6 +112,18 @@ public struct NotebookParser: Sendable {
                     }
                     fm.params[p.key] = Parameter(name: p.key, value: p.value, declaredAt: p.keyLocation, overridden: false)
                 }
+            case "profiles":
+                guard let profiles = entry.value.entries else {
+                    diagnostics.append(.error("'profiles' must be a mapping of profile names to parameter values", at: entry.value.location))
+                    continue
+                }
+                for profile in profiles {
+                    guard let values = profile.value.entries else {
+                        diagnostics.append(.error("profile '\(profile.key)' must be a mapping of parameter names to values", at: profile.value.location))
+                        continue
+                    }
+                    fm.profiles[profile.key] = values
+                }
             default:
                 if !FrontMatter.knownKeys.contains(entry.key) {
                     var notes: [Diagnostic.Note] = []
@@ -123,6 +137,26 @@ public struct NotebookParser: Sendable {
             }
         }
         return fm
+    }
+
+    /// A profile's values, checked against the declared params where they are written.
+    private func applyProfile(_ name: String, to fm: inout FrontMatter, diagnostics: inout [Diagnostic]) {
+        guard let values = fm.profiles[name] else {
+            let known = fm.profiles.keys.sorted()
+            diagnostics.append(.error("--profile \(name): the notebook has no profile '\(name)'", at: nil,
+                                      notes: [.init(known.isEmpty ? "the notebook declares no profiles" : "profiles: \(known.joined(separator: ", "))")]))
+            return
+        }
+        for entry in values {
+            guard var param = fm.params[entry.key] else {
+                diagnostics.append(.error("profile '\(name)' sets '\(entry.key)', which is not a declared param", at: entry.keyLocation,
+                                          notes: NameSuggestion.nearest(to: entry.key, in: fm.params.keys).map { [.init("did you mean '\($0)'?")] } ?? []))
+                continue
+            }
+            param.value = entry.value
+            param.overridden = true
+            fm.params[entry.key] = param
+        }
     }
 
     private func applyOverrides(_ overrides: [(name: String, value: String)], to fm: inout FrontMatter, diagnostics: inout [Diagnostic]) {

@@ -32,24 +32,24 @@ public struct Workflow: Sendable {
         }
     }
 
-    public func load(path: String, overrides: [(name: String, value: String)] = []) -> Loaded {
+    public func load(path: String, overrides: [(name: String, value: String)] = [], profile: String? = nil) -> Loaded {
         guard let data = FileManager.default.contents(atPath: path) else {
             return Loaded(path: path, notebook: nil, graph: nil,
                           diagnostics: [.error("cannot read the notebook (no such file, or not readable)", at: nil)], unreadable: true)
         }
-        return load(bytes: Array(data), path: path, overrides: overrides)
+        return load(bytes: Array(data), path: path, overrides: overrides, profile: profile)
     }
 
     /// A notebook from raw bytes: checked to be text first (not empty, no NUL, valid UTF-8).
-    public func load(bytes: [UInt8], path: String, overrides: [(name: String, value: String)] = []) -> Loaded {
+    public func load(bytes: [UInt8], path: String, overrides: [(name: String, value: String)] = [], profile: String? = nil) -> Loaded {
         if let problem = TextCheck.problem(in: bytes) {
             return Loaded(path: path, notebook: nil, graph: nil, diagnostics: [problem], unreadable: false)
         }
-        return load(text: String(decoding: bytes, as: UTF8.self), path: path, overrides: overrides)
+        return load(text: String(decoding: bytes, as: UTF8.self), path: path, overrides: overrides, profile: profile)
     }
 
-    public func load(text: String, path: String, overrides: [(name: String, value: String)] = []) -> Loaded {
-        let parsed = NotebookParser(knownKinds: registry.names).parse(text, path: path, overrides: overrides)
+    public func load(text: String, path: String, overrides: [(name: String, value: String)] = [], profile: String? = nil) -> Loaded {
+        let parsed = NotebookParser(knownKinds: registry.names).parse(text, path: path, overrides: overrides, profile: profile)
         let environment = RunEnvironment(notebookDirectory: URL(fileURLWithPath: path).deletingLastPathComponent(),
                                          allowedDirectories: allowRead)
         let built = GraphBuilder(registry: registry, environment: environment).build(parsed.notebook, parseDiagnostics: parsed.diagnostics)
@@ -63,13 +63,16 @@ public struct Workflow: Sendable {
         public var cacheDirectory: URL?
         public var run: RunOptions
         public var overrides: [(name: String, value: String)]
+        /// A front-matter profile of parameter values, applied before `overrides`.
+        public var profile: String?
         /// Put the run date and per-block times into the outputs.
         public var stamp: Bool
         /// Print blocks' progress lines (training epochs); the CLI sets it when stderr is a terminal.
         public var showProgress = false
 
         public init(outputRoot: URL, cacheDirectory: URL?, run: RunOptions = RunOptions(),
-                    overrides: [(name: String, value: String)] = [], stamp: Bool = false) {
+                    overrides: [(name: String, value: String)] = [], profile: String? = nil, stamp: Bool = false) {
+            self.profile = profile
             self.outputRoot = outputRoot
             self.cacheDirectory = cacheDirectory
             self.run = run
@@ -87,7 +90,7 @@ public struct Workflow: Sendable {
 
     /// Runs one notebook and writes its report. Diagnostics and progress go to `log`.
     public func run(path: String, settings: Settings, log: @escaping @Sendable (String) -> Void) async -> RunResult {
-        let loaded = load(path: path, overrides: settings.overrides)
+        let loaded = load(path: path, overrides: settings.overrides, profile: settings.profile)
         if !loaded.diagnostics.isEmpty { log(loaded.renderedDiagnostics) }
         guard let graph = loaded.graph else {
             return RunResult(status: loaded.unreadable ? .ioError : .invalidNotebook, outcomes: [:], reportFolder: nil, loaded: loaded)

@@ -28,6 +28,9 @@ struct ParamOptions: ParsableArguments {
     @Option(name: .customLong("param"), help: ArgumentHelp("Override a front-matter parameter; the value is typed by YAML rules.", valueName: "name=value"))
     var params: [String] = []
 
+    @Option(help: ArgumentHelp("Use the parameter values of this front-matter profile (e.g. test); --param values still win.", valueName: "name"))
+    var profile: String?
+
     func overrides() throws -> [(name: String, value: String)] {
         try params.map { text in
             guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
@@ -87,7 +90,7 @@ extension InfoPlaneCommand {
                     outputRoot: URL(fileURLWithPath: output, isDirectory: true),
                     cacheDirectory: noCache ? nil : URL(fileURLWithPath: cache, isDirectory: true),
                     run: RunOptions(jobs: jobs, force: force, only: only),
-                    overrides: overrides, stamp: stamp)
+                    overrides: overrides, profile: params.profile, stamp: stamp)
                 var settingsWithProgress = settings
                 settingsWithProgress.showProgress = !quiet && isatty(2) == 1
                 let quiet = self.quiet
@@ -116,7 +119,7 @@ extension InfoPlaneCommand {
             let overrides = try params.overrides()
             var worst = ExitStatus.success
             for path in notebooks {
-                let loaded = Workflow(allowRead: allowRead.map { URL(fileURLWithPath: $0, isDirectory: true) }).load(path: path, overrides: overrides)
+                let loaded = Workflow(allowRead: allowRead.map { URL(fileURLWithPath: $0, isDirectory: true) }).load(path: path, overrides: overrides, profile: params.profile)
                 if !loaded.diagnostics.isEmpty { printError(loaded.renderedDiagnostics) }
                 if loaded.graph == nil {
                     worst = loaded.unreadable ? .ioError : .invalidNotebook
@@ -140,7 +143,7 @@ extension InfoPlaneCommand {
         @OptionGroup var params: ParamOptions
 
         func run() throws {
-            let loaded = Workflow().load(path: notebook, overrides: try params.overrides())
+            let loaded = Workflow().load(path: notebook, overrides: try params.overrides(), profile: params.profile)
             if !loaded.diagnostics.isEmpty { printError(loaded.renderedDiagnostics) }
             guard let graph = loaded.graph else { throw ExitCode((loaded.unreadable ? ExitStatus.ioError : .invalidNotebook).rawValue) }
             print(graph.rendered(as: format), terminator: "")
