@@ -33,7 +33,7 @@ public struct FitKind: BlockKind {
 
     public var results: [ResultSpec] {
         [
-            ResultSpec("laws", doc: "Per group, in order of first appearance: group, points, the parameters (E, A, alpha; chinchilla also B, beta), their intervals (alpha_low, alpha_high, …), and with extrapolate the relative errors extrapolation_error (mean) and extrapolation_largest."),
+            ResultSpec("laws", doc: "Per group, in order of first appearance: group, points, the measured mean loss at the smallest, largest and best size (n_min, loss_at_min, n_max, loss_at_max, n_best, loss_best), the parameters (E, A, alpha; chinchilla also B, beta), their intervals (alpha_low, alpha_high, …), and with extrapolate the relative errors extrapolation_error (mean) and extrapolation_largest."),
             ResultSpec("crossovers", doc: "Each size inside the data's range where two groups' power laws predict the same loss: between, n, loss, n_low, n_high, and support (share of bootstrap refits that cross in the range)."),
             ResultSpec("crossover", doc: "Size N of the first crossover, or null when the laws do not cross inside the data's range."),
             ResultSpec("crossover_loss", doc: "Loss at the first crossover, or null."),
@@ -99,6 +99,16 @@ public struct FitKind: BlockKind {
             }
             fits[group] = fit
             var entry: [String: Value] = ["group": .string(group), "points": .int(points.count)]
+            // The measurements themselves, averaged over replicates of a size, for prose.
+            let sizes = Array(Set(points.map(\.n))).sorted()
+            let meanLoss = sizes.map { n in
+                let losses = points.filter { $0.n == n }.map(\.loss)
+                return losses.reduce(0, +) / Double(losses.count)
+            }
+            let best = meanLoss.indices.min { meanLoss[$0] < meanLoss[$1] }!
+            entry["n_min"] = .double(sizes.first!); entry["loss_at_min"] = .double(meanLoss.first!)
+            entry["n_max"] = .double(sizes.last!); entry["loss_at_max"] = .double(meanLoss.last!)
+            entry["n_best"] = .double(sizes[best]); entry["loss_best"] = .double(meanLoss[best])
             for (name, value) in zip(law.parameterNames, fit.parameters) { entry[name] = .double(value) }
             if samples > 0 {
                 // Each group's resampling has its own stream, so adding a group changes no other's.
