@@ -29,7 +29,7 @@ let package = Package(
         // Domain libraries: usable from Swift without any notebook.
         .target(name: "NumericCore", dependencies: ["CBLAS"]),
         .target(name: "Learning", dependencies: ["NumericCore"]),
-        .target(name: "Information", dependencies: ["NumericCore", "CBLAS"]),
+        .target(name: "Information", dependencies: ["NumericCore", "CBLAS", "Learning"]),
         .target(name: "Charts"),
         .target(name: "ScalingLaws", dependencies: ["NumericCore"]),
 
