@@ -13,9 +13,9 @@ public struct EstimatorKind: BlockKind {
     public let version = 1
     public let summary = "Estimates I(X;Y) of a dataset, or I(X;T) and I(T;Y) of every recorded layer and epoch of a model."
 
-    static let datasetMethods = ["gaussian", "ksg", "kl", "renyi", "cs"]
+    static let datasetMethods = ["gaussian", "ksg", "kl", "wkl", "renyi", "cs"]
     /// Estimators of Shannon's mutual information, whose error against the truth means something.
-    static let shannonMethods = ["gaussian", "ksg", "kl"]
+    static let shannonMethods = ["gaussian", "ksg", "kl", "wkl"]
     static let modelMethods = ["binning", "kde"]
 
     public var keys: [KeySpec] {
@@ -23,8 +23,22 @@ public struct EstimatorKind: BlockKind {
             KeySpec("of", .reference(kinds: ["dataset", "model"]), required: true,
                     doc: "A dataset (methods gaussian, ksg) or a model whose recorded layers are estimated (binning, kde)."),
             KeySpec("method", .choice(Self.datasetMethods + Self.modelMethods), required: true,
-                    doc: "gaussian: closed form from the sample covariance. ksg: Kraskov–Stögbauer–Grassberger estimator 1, max-norm. kl: Kozachenko–Leonenko entropies, h(X) + h(Y) − h(X,Y). renyi: matrix-based Rényi α-information from Gram matrices. cs: Cauchy–Schwarz quadratic information from Gram matrices. binning: equal-width bins per unit (I(X;T) = H(T)). kde: Kolchinsky–Tracey upper and lower bounds with Gaussian noise."),
-            KeySpec("k", .int(min: 1, max: 1000), default: 3, when: ("method", ["ksg", "kl"]), doc: "Neighbours for KSG and KL."),
+                    doc: "gaussian: closed form from the sample covariance. ksg: Kraskov–Stögbauer–Grassberger estimator 1, max-norm. kl: Kozachenko–Leonenko entropies, h(X) + h(Y) − h(X,Y). wkl: weighted Kozachenko–Leonenko entropies (Berrett, Samworth & Yuan 2019), h(X) + h(Y) − h(X,Y), or h(X) − Σ_y p(y) h(X | y) on a labelled dataset without Y. renyi: matrix-based Rényi α-information from Gram matrices. cs: Cauchy–Schwarz quadratic information from Gram matrices. binning: equal-width bins per unit (I(X;T) = H(T)). kde: Kolchinsky–Tracey upper and lower bounds with Gaussian noise."),
+            KeySpec("k", .int(min: 1, max: 1000), default: 3, when: ("method", ["ksg", "kl", "wkl"]),
+                    doc: "Neighbours for KSG and KL; for wkl the largest neighbour rank weighted (raised to ⌊d/4⌋ + 1 in d dimensions when the weights need more)."),
+            KeySpec("compress", .record([
+                // Required, so that a block without `compress` resolves (and hashes) as before.
+                KeySpec("method", .choice(["pca"]), required: true,
+                        doc: "pca: principal components of the data themselves, largest variance first."),
+                KeySpec("dimensions", .int(min: 1, max: 10_000), default: 4,
+                        doc: "Components kept for X and for Y (each capped at its own dimension)."),
+            ], shorthand: "method"), when: ("method", Self.shannonMethods),
+                    doc: "Compress X and Y before estimating (Butakov et al. 2024): {method: pca, dimensions: 4}, or just the method. Each side is projected on its leading principal components and whitened (every component scaled to unit variance)."),
+            KeySpec("bootstrap", .record([
+                KeySpec("samples", .int(min: 2, max: 100_000), required: true, doc: "Re-estimates on random halves of the rows (200 is usual)."),
+                KeySpec("level", .number(min: 0.5, max: 0.999), default: 0.95, doc: "Coverage of the interval."),
+            ], shorthand: "samples"), when: ("method", Self.datasetMethods),
+                    doc: "A confidence interval for the estimate: {samples: 200, level: 0.95}, or just the number of samples. Each replicate re-estimates on a seeded random half of the rows drawn without replacement (repeated rows would pass for nearest neighbours); the interval is the estimate plus the percentiles of the replicates' deviations from their mean. Costs `samples` estimates on n/2 rows."),
             KeySpec("alpha", .number(min: 0.01, max: 100), default: 1.01, when: ("method", ["renyi"]), doc: "Order α of the Rényi entropy (not 1)."),
             KeySpec("sigma", .number(min: 1e-12, max: 1e12), when: ("method", ["renyi", "cs"]),
                     doc: "Width σ of the Gaussian kernels; default: the median pairwise distance, for X and Y separately."),
@@ -48,6 +62,10 @@ public struct EstimatorKind: BlockKind {
             ResultSpec("truth", when: ("method", Self.datasetMethods), doc: "The true I(X;Y) when the dataset knows it, else null."),
             ResultSpec("error", when: ("method", Self.datasetMethods), doc: "Estimate minus truth, when the truth is known (Shannon estimators only; null for renyi and cs)."),
             ResultSpec("widths", when: ("method", ["renyi", "cs"]), doc: "The kernel widths σ used for X and Y."),
+            ResultSpec("low", when: ("method", Self.datasetMethods), doc: "Lower end of the bootstrap interval (null without `bootstrap`)."),
+            ResultSpec("high", when: ("method", Self.datasetMethods), doc: "Upper end of the bootstrap interval (null without `bootstrap`)."),
+            ResultSpec("compressed", when: ("method", Self.shannonMethods),
+                       doc: "With `compress`: compressed.x and compressed.y, each with dimensions (kept) and explained_variance (share of the variance kept, PCA); null without."),
             ResultSpec("samples", doc: "Number of samples used."),
             ResultSpec("method", doc: "The method used."),
             ResultSpec("units", doc: "nats or bits."),
@@ -81,30 +99,74 @@ public struct EstimatorKind: BlockKind {
 
     private func runOnDataset(_ input: BlockInput, method: String, unit: InformationUnit) throws -> BlockOutput {
         let dataID = input.spec.string("of")!
-        guard let data = input.inputs[dataID], let xa = data.arrays["x"], let ya = data.arrays["y"] else {
-            throw BlockError("dataset '\(dataID)' has no X and Y samples to estimate I(X;Y) from")
+        guard let data = input.inputs[dataID], let xa = data.arrays["x"] else {
+            throw BlockError("dataset '\(dataID)' has no X samples to estimate from")
         }
-        let x = Matrix(rows: xa.rows, columns: xa.columns, values: xa.values)
-        let y = Matrix(rows: ya.rows, columns: ya.columns, values: ya.values)
-        let nats: Double
-        var widths: [Double]?
-        do {
+        var x = Matrix(rows: xa.rows, columns: xa.columns, values: xa.values)
+        var y: Matrix?
+        var labels: [Int]?
+        if let ya = data.arrays["y"] {
+            y = Matrix(rows: ya.rows, columns: ya.columns, values: ya.values)
+        } else if method == "wkl", let la = data.arrays["labels"] {
+            labels = la.values.map { Int($0) }
+        } else {
+            let hint = data.arrays["labels"] == nil ? "" : " (it has class labels: method wkl estimates I(X;labels))"
+            throw BlockError("dataset '\(dataID)' has no X and Y samples to estimate I(X;Y) from\(hint)")
+        }
+        var compressed: Value = .null
+        if let compress = input.spec["compress"], let kept = compress["dimensions"]?.intValue {
+            do {
+                let px = try PrincipalComponents(x, dimensions: kept)
+                x = px.scores
+                var sides: [String: Value] = ["x": Self.compressionSummary(px)]
+                if let original = y {
+                    let py = try PrincipalComponents(original, dimensions: kept)
+                    y = py.scores
+                    sides["y"] = Self.compressionSummary(py)
+                }
+                compressed = .object(sides)
+            } catch {
+                throw BlockError("compress on '\(dataID)': \(error)")
+            }
+        }
+        let spec = input.spec
+        // One estimate on the given rows (all of them, or a bootstrap half).
+        func estimate(_ rows: [Int]?) throws -> (nats: Double, widths: [Double]?) {
+            let xs = rows.map { x.selectingRows($0) } ?? x
+            if let labels {
+                let ls = rows.map { $0.map { labels[$0] } } ?? labels
+                return (try WeightedKozachenkoLeonenko(k: spec.int("k")!).mutualInformation(xs, labels: ls), nil)
+            }
+            let ys = rows.map { y!.selectingRows($0) } ?? y!
             switch method {
             case "gaussian":
-                guard x.rows > x.columns + y.columns else {
-                    throw BlockError("the gaussian estimator needs more samples (\(x.rows)) than dimensions (\(x.columns + y.columns))")
+                guard xs.rows > xs.columns + ys.columns else {
+                    throw BlockError("the gaussian estimator needs more samples (\(xs.rows)) than dimensions (\(xs.columns + ys.columns))")
                 }
-                nats = try GaussianEstimator().mutualInformation(x, y)
+                return (try GaussianEstimator().mutualInformation(xs, ys), nil)
             case "kl":
-                nats = try KozachenkoLeonenko(k: input.spec.int("k")!).mutualInformation(x, y)
+                return (try KozachenkoLeonenko(k: spec.int("k")!).mutualInformation(xs, ys), nil)
+            case "wkl":
+                return (try WeightedKozachenkoLeonenko(k: spec.int("k")!).mutualInformation(xs, ys), nil)
             case "renyi", "cs":
-                guard x.rows <= 20_000 else { throw BlockError("\(method) builds \(x.rows)×\(x.rows) Gram matrices; use at most 20000 samples") }
-                let k = GaussianGram(x, width: input.spec.double("sigma")), q = GaussianGram(y, width: input.spec.double("sigma"))
-                widths = [k.width, q.width]
-                nats = method == "cs" ? CauchySchwarzInformation().estimate(k, q)
-                                      : try MatrixRenyiInformation(alpha: input.spec.double("alpha")!).mutualInformation(k, q)
+                guard xs.rows <= 20_000 else { throw BlockError("\(method) builds \(xs.rows)×\(xs.rows) Gram matrices; use at most 20000 samples") }
+                let k = GaussianGram(xs, width: spec.double("sigma")), q = GaussianGram(ys, width: spec.double("sigma"))
+                let nats = method == "cs" ? CauchySchwarzInformation().estimate(k, q)
+                                          : try MatrixRenyiInformation(alpha: spec.double("alpha")!).mutualInformation(k, q)
+                return (nats, [k.width, q.width])
             default:
-                nats = try KSGEstimator(k: input.spec.int("k")!).mutualInformation(x, y)
+                return (try KSGEstimator(k: spec.int("k")!).mutualInformation(xs, ys), nil)
+            }
+        }
+        let nats: Double
+        var widths: [Double]?
+        var interval: ClosedRange<Double>?
+        do {
+            (nats, widths) = try estimate(nil)
+            if let bootstrap = spec["bootstrap"], let samples = bootstrap["samples"]?.intValue, let level = bootstrap["level"]?.doubleValue {
+                interval = try BootstrapInterval(samples: samples, level: level).interval(around: nats, rows: x.rows, seed: input.seed) {
+                    try estimate($0).nats
+                }
             }
         } catch let error as BlockError {
             throw error
@@ -124,7 +186,16 @@ public struct EstimatorKind: BlockKind {
             if Self.shannonMethods.contains(method) { values["error"] = .double(unit.fromNats(nats - truth)) }
         }
         if let widths { values["widths"] = .array(widths.map { .double($0) }) }
+        if spec["bootstrap"] != nil {
+            values["low"] = interval.map { .double(unit.fromNats($0.lowerBound)) } ?? .null
+            values["high"] = interval.map { .double(unit.fromNats($0.upperBound)) } ?? .null
+        }
+        if spec["compress"] != nil { values["compressed"] = compressed }
         return BlockOutput(values: values)
+    }
+
+    static func compressionSummary(_ pca: PrincipalComponents) -> Value {
+        .object(["dimensions": .int(pca.scores.columns), "explained_variance": .double(pca.explainedVariance)])
     }
 
     // MARK: - On a model's recordings
