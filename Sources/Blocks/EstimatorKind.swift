@@ -28,10 +28,14 @@ public struct EstimatorKind: BlockKind {
                     doc: "Neighbours for KSG and KL; for wkl the largest neighbour rank weighted (raised to ⌊d/4⌋ + 1 in d dimensions when the weights need more)."),
             KeySpec("compress", .record([
                 // Required, so that a block without `compress` resolves (and hashes) as before.
-                KeySpec("method", .choice(["pca"]), required: true,
-                        doc: "pca: principal components of the data themselves, largest variance first."),
+                KeySpec("method", .choice(["pca", "autoencoder"]), required: true,
+                        doc: "pca: principal components of the data themselves, largest variance first. autoencoder: the code layer of a dense autoencoder trained on each side (Butakov et al. compress images this way)."),
                 KeySpec("dimensions", .int(min: 1, max: 10_000), default: 4,
-                        doc: "Components kept for X and for Y (each capped at its own dimension)."),
+                        doc: "Components (or code units) kept for X and for Y (each capped at its own dimension)."),
+                KeySpec("epochs", .int(min: 1, max: 100_000), default: 30, when: ("method", ["autoencoder"]),
+                        doc: "Training epochs of each autoencoder (Adam, learning rate 0.001, batches of 128, MSE)."),
+                KeySpec("hidden", .int(min: 1, max: 4096), default: 64, when: ("method", ["autoencoder"]),
+                        doc: "Width of the tanh layer on each side of the code."),
             ], shorthand: "method"), when: ("method", Self.shannonMethods),
                     doc: "Compress X and Y before estimating (Butakov et al. 2024): {method: pca, dimensions: 4}, or just the method. Each side is projected on its leading principal components and whitened (every component scaled to unit variance)."),
             KeySpec("bootstrap", .record([
@@ -65,7 +69,7 @@ public struct EstimatorKind: BlockKind {
             ResultSpec("low", when: ("method", Self.datasetMethods), doc: "Lower end of the bootstrap interval (null without `bootstrap`)."),
             ResultSpec("high", when: ("method", Self.datasetMethods), doc: "Upper end of the bootstrap interval (null without `bootstrap`)."),
             ResultSpec("compressed", when: ("method", Self.shannonMethods),
-                       doc: "With `compress`: compressed.x and compressed.y, each with dimensions (kept) and explained_variance (share of the variance kept, PCA); null without."),
+                       doc: "With `compress`: compressed.x and compressed.y, each with dimensions (kept) and explained_variance (share of the variance kept, PCA) or reconstruction_error (mean squared error per standardised value, autoencoder); null without."),
             ResultSpec("samples", doc: "Number of samples used."),
             ResultSpec("method", doc: "The method used."),
             ResultSpec("units", doc: "nats or bits."),
@@ -114,7 +118,29 @@ public struct EstimatorKind: BlockKind {
             throw BlockError("dataset '\(dataID)' has no X and Y samples to estimate I(X;Y) from\(hint)")
         }
         var compressed: Value = .null
-        if let compress = input.spec["compress"], let kept = compress["dimensions"]?.intValue {
+        if let compress = input.spec["compress"], compress["method"] == "autoencoder", let kept = compress["dimensions"]?.intValue {
+            let autoencoder = AutoencoderCompression(dimensions: kept, hidden: compress["hidden"]?.intValue ?? 64,
+                                                     epochs: compress["epochs"]?.intValue ?? 30)
+            func squeeze(_ m: Matrix, side: UInt64) throws -> (Matrix, Value) {
+                let code = min(kept, m.columns)
+                var coder = autoencoder
+                coder.dimensions = code
+                input.progress("training the autoencoder of \(side == 1 ? "X" : "Y")")
+                let result = try coder.compress(m.values, width: m.columns, seed: input.seed &+ side)
+                // Whitened jointly (rotated onto principal axes, each scaled to unit variance).
+                let whitened = try PrincipalComponents(Matrix(rows: m.rows, columns: code, values: result.codes), dimensions: code)
+                return (whitened.scores,
+                        .object(["dimensions": .int(code), "reconstruction_error": .double(result.reconstructionError)]))
+            }
+            do {
+                var sides: [String: Value] = [:]
+                (x, sides["x"]) = try squeeze(x, side: 1)
+                if let original = y { (y, sides["y"]) = try squeeze(original, side: 2) }
+                compressed = .object(sides)
+            } catch {
+                throw BlockError("compress on '\(dataID)': \(error)")
+            }
+        } else if let compress = input.spec["compress"], let kept = compress["dimensions"]?.intValue {
             do {
                 let px = try PrincipalComponents(x, dimensions: kept)
                 x = px.scores
