@@ -27,7 +27,7 @@ public enum Activation: String, Sendable, CaseIterable {
 }
 
 /// The floating-point types networks train in: Float for speed, Double for gradient checks.
-public protocol TrainingScalar: BinaryFloatingPoint, Sendable where RawSignificand: FixedWidthInteger {
+public protocol TrainingScalar: BinaryFloatingPoint, SIMDScalar, Sendable where RawSignificand: FixedWidthInteger {
     static func tanh(_ x: Self) -> Self
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self

@@ -2,38 +2,71 @@
 /// contiguous run `[u * B, (u + 1) * B)`, so every innermost loop runs over the batch and
 /// vectorises, whatever the layer.
 enum LayerKernels {
-    /// out[j] = bias[j] + Σ_i w[i * nOut + j] · a[i], for every row.
+    /// out[j] = bias[j] + Σ_i w[i * nOut + j] · a[i], for every row. Rows go in blocks of 32
+    /// held in registers while the inputs are added in order, so each value sees exactly the
+    /// operations of the plain loop (bias, then + w·a for i = 0, 1, …) and one store.
     @inline(__always)
     static func denseForward<T: TrainingScalar>(_ a: UnsafePointer<T>, weights w: UnsafePointer<T>, bias: UnsafePointer<T>,
                                                  _ o: UnsafeMutablePointer<T>, inputs nIn: Int, outputs nOut: Int, batch: Int) {
+        typealias V = SIMD16<T>
         for j in 0..<nOut {
             let oj = o + j * batch
             let bj = bias[j]
-            for b in 0..<batch { oj[b] = bj }
-            for i in 0..<nIn {
-                let weight = w[i * nOut + j]
-                let ai = a + i * batch
-                for b in 0..<batch { oj[b] += weight * ai[b] }
+            var b = 0
+            while b + 32 <= batch {
+                var s0 = V(repeating: bj), s1 = V(repeating: bj)
+                for i in 0..<nIn {
+                    let weight = V(repeating: w[i * nOut + j])
+                    let ai = UnsafeRawPointer(a + i * batch + b)
+                    s0 += weight * ai.loadUnaligned(as: V.self)
+                    s1 += weight * ai.loadUnaligned(fromByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
+                }
+                UnsafeMutableRawPointer(oj + b).storeBytes(of: s0, as: V.self)
+                UnsafeMutableRawPointer(oj + b + 16).storeBytes(of: s1, as: V.self)
+                b += 32
+            }
+            while b < batch {
+                var s = bj
+                for i in 0..<nIn { s += w[i * nOut + j] * a[i * batch + b] }
+                oj[b] = s
+                b += 1
             }
         }
     }
 
     /// Weight and bias gradients of a dense layer from its input `a` and the gradient `d` at its
-    /// pre-activation; the gradient at its input is added into `p` when given.
+    /// pre-activation; the gradient at its input is added into `p` when given (in blocks of rows,
+    /// summing over j in order, as in `denseForward`).
     @inline(__always)
     static func denseBackward<T: TrainingScalar>(_ a: UnsafePointer<T>, _ d: UnsafePointer<T>, weights w: UnsafePointer<T>,
                                                   weightGradient gw: UnsafeMutablePointer<T>, biasGradient gb: UnsafeMutablePointer<T>,
                                                   inputGradient p: UnsafeMutablePointer<T>?, inputs nIn: Int, outputs nOut: Int, batch: Int) {
+        typealias V = SIMD16<T>
         for j in 0..<nOut { gb[j] = sum(d + j * batch, batch) }
         for i in 0..<nIn {
             let ai = a + i * batch
             for j in 0..<nOut { gw[i * nOut + j] = dot(ai, d + j * batch, batch) }
             if let p {
                 let pi = p + i * batch
-                for j in 0..<nOut {
-                    let weight = w[i * nOut + j]
-                    let dj = d + j * batch
-                    for b in 0..<batch { pi[b] += weight * dj[b] }
+                var b = 0
+                while b + 32 <= batch {
+                    let target = UnsafeMutableRawPointer(pi + b)
+                    var s0 = target.loadUnaligned(as: V.self), s1 = target.loadUnaligned(fromByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
+                    for j in 0..<nOut {
+                        let weight = V(repeating: w[i * nOut + j])
+                        let dj = UnsafeRawPointer(d + j * batch + b)
+                        s0 += weight * dj.loadUnaligned(as: V.self)
+                        s1 += weight * dj.loadUnaligned(fromByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
+                    }
+                    target.storeBytes(of: s0, as: V.self)
+                    target.storeBytes(of: s1, toByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
+                    b += 32
+                }
+                while b < batch {
+                    var s = pi[b]
+                    for j in 0..<nOut { s += w[i * nOut + j] * d[j * batch + b] }
+                    pi[b] = s
+                    b += 1
                 }
             }
         }
