@@ -134,23 +134,51 @@ public struct WindowGeometry: Sendable, Equatable {
 }
 
 extension LayerKernels {
-    /// Weights are `w[((f * C + c) * kh + ky) * kw + kx]`.
+    /// Weights are `w[((f * C + c) * kh + ky) * kw + kx]`. Like `denseForward`, rows go in
+    /// blocks of 32 kept in registers while the taps are added in order.
     static func convolutionForward<T: TrainingScalar>(_ a: UnsafePointer<T>, weights w: UnsafePointer<T>, bias: UnsafePointer<T>,
                                                        _ o: UnsafeMutablePointer<T>, geometry g: WindowGeometry, batch: Int) {
+        typealias V = SIMD16<T>
         let (channels, plane) = (g.input.channels, g.input.height * g.input.width)
         let (kh, kw) = (g.kernelHeight, g.kernelWidth)
         for f in 0..<g.output.channels {
             for oy in 0..<g.output.height {
+                // The kernel rows and columns that fall inside the input (zero padding adds nothing).
+                let y0 = oy * g.strideY - g.padTop
+                let kyRange = max(0, -y0)..<min(kh, g.input.height - y0)
                 for ox in 0..<g.output.width {
+                    let x0 = ox * g.strideX - g.padLeft
+                    let kxRange = max(0, -x0)..<min(kw, g.input.width - x0)
                     let out = o + ((f * g.output.height + oy) * g.output.width + ox) * batch
                     let bf = bias[f]
-                    for b in 0..<batch { out[b] = bf }
-                    for c in 0..<channels {
-                        g.forEachTap(oy, ox) { ky, kx, unit in
-                            let weight = w[((f * channels + c) * kh + ky) * kw + kx]
-                            let ai = a + (c * plane + unit) * batch
-                            for b in 0..<batch { out[b] += weight * ai[b] }
+                    var b = 0
+                    while b + 32 <= batch {
+                        var s0 = V(repeating: bf), s1 = V(repeating: bf)
+                        for c in 0..<channels {
+                            for ky in kyRange {
+                                for kx in kxRange {
+                                    let weight = V(repeating: w[((f * channels + c) * kh + ky) * kw + kx])
+                                    let ai = UnsafeRawPointer(a + (c * plane + (y0 + ky) * g.input.width + x0 + kx) * batch + b)
+                                    s0 += weight * ai.loadUnaligned(as: V.self)
+                                    s1 += weight * ai.loadUnaligned(fromByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
+                                }
+                            }
                         }
+                        UnsafeMutableRawPointer(out + b).storeBytes(of: s0, as: V.self)
+                        UnsafeMutableRawPointer(out + b + 16).storeBytes(of: s1, as: V.self)
+                        b += 32
+                    }
+                    while b < batch {
+                        var s = bf
+                        for c in 0..<channels {
+                            for ky in kyRange {
+                                for kx in kxRange {
+                                    s += w[((f * channels + c) * kh + ky) * kw + kx] * a[(c * plane + (y0 + ky) * g.input.width + x0 + kx) * batch + b]
+                                }
+                            }
+                        }
+                        out[b] = s
+                        b += 1
                     }
                 }
             }
@@ -210,23 +238,29 @@ extension LayerKernels {
         }
     }
 
-    /// The gradient goes to the first input of each window that equals the window's maximum.
+    /// The gradient goes to the first input of each window that equals the window's maximum
+    /// (selects, not branches, so the loop over rows vectorises).
     static func maxPoolBackward<T: TrainingScalar>(_ a: UnsafePointer<T>, output o: UnsafePointer<T>, _ d: UnsafePointer<T>,
                                                     inputGradient p: UnsafeMutablePointer<T>, geometry g: WindowGeometry, batch: Int) {
         let plane = g.input.height * g.input.width
-        var taken = [Bool](repeating: false, count: batch)
-        for c in 0..<g.output.channels {
-            for oy in 0..<g.output.height {
-                for ox in 0..<g.output.width {
-                    let position = ((c * g.output.height + oy) * g.output.width + ox) * batch
-                    let (out, dout) = (o + position, d + position)
-                    for b in 0..<batch { taken[b] = false }
-                    g.forEachTap(oy, ox) { _, _, unit in
-                        let ai = a + (c * plane + unit) * batch
-                        let pi = p + (c * plane + unit) * batch
-                        for b in 0..<batch where !taken[b] && ai[b] == out[b] {
-                            pi[b] += dout[b]
-                            taken[b] = true
+        var pending = [T](repeating: 0, count: batch)
+        pending.withUnsafeMutableBufferPointer { pending in
+            let pending = pending.baseAddress!
+            for c in 0..<g.output.channels {
+                for oy in 0..<g.output.height {
+                    for ox in 0..<g.output.width {
+                        let position = ((c * g.output.height + oy) * g.output.width + ox) * batch
+                        let out = o + position
+                        // What is still to be handed down: the gradient, until a tap takes it.
+                        for b in 0..<batch { pending[b] = d[position + b] }
+                        g.forEachTap(oy, ox) { _, _, unit in
+                            let ai = a + (c * plane + unit) * batch
+                            let pi = p + (c * plane + unit) * batch
+                            for b in 0..<batch {
+                                let hit = ai[b] == out[b]
+                                pi[b] += hit ? pending[b] : 0
+                                pending[b] = hit ? 0 : pending[b]
+                            }
                         }
                     }
                 }
