@@ -10,7 +10,7 @@ public struct ModelKind: BlockKind {
 
     public let name = "model"
     public let version = 5
-    public let summary = "Trains a fully connected network on a dataset, recording every layer's activations at chosen epochs."
+    public let summary = "Trains a network (dense layers, optionally after 1-D or 2-D convolutions) on a dataset, recording every layer's activations at chosen epochs."
 
     public var keys: [KeySpec] {
         [

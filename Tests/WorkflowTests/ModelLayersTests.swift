@@ -70,6 +70,18 @@ final class ModelLayersTests: XCTestCase {
         XCTAssertNotNil(results?["train_loss"]?.doubleValue)
     }
 
+    func testImageConvolutionAndNoiseOnADenseNetwork() async throws {
+        // The 12 bits as a 3×4 image: same padding keeps 3×4 (the kernel's extra row and column
+        // fall after), pooling by 2 gives 1×2.
+        let (status, lines, results) = try await run(model: "shape: [3, 4]\nconv: [3]\nkernel: 2\npadding: same\npool: 2\nlayers: [4]\nactivation: relu")
+        XCTAssertEqual(status, .success, lines.joined(separator: "\n"))
+        XCTAssertEqual(results?["layer_widths"], .array([.int(36), .int(6), .int(4), .int(2)]))
+        XCTAssertEqual(results?["parameters"], .int(3 * 4 + 3 + 6 * 4 + 4 + 4 * 2 + 2))
+        let (noisy, noisyLines, noisyResults) = try await run(model: "layers: [6, 4]\nnoise: {after: [1, 2], kind: additive, scale: 0.01}")
+        XCTAssertEqual(noisy, .success, noisyLines.joined(separator: "\n"))
+        XCTAssertEqual(noisyResults?["layer_widths"], .array([.int(6), .int(4), .int(2)]))
+    }
+
     func testConvolutionWithoutShapeIsAnErrorAtItsLine() async throws {
         let (_, lines, _) = try await run(model: "conv: [4]\nlayers: [5]")
         XCTAssertEqual(firstError(lines),
