@@ -141,7 +141,6 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         var result = TrainingResult()
         result.parameters = network.parameterCount
         result.layerWidths = network.recordedWidths
-        result.activations = result.layerWidths.map { _ in [] }
         // Noise in training comes from one stream, noise in evaluation from another, so that
         // evaluating never changes what training draws.
         var trainingNoise: RandomStream? = network.hasNoise ? RandomStream(seed: plan.seed, stream: "noise") : nil
@@ -166,22 +165,62 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         // The evaluation sets never change: lay them out once.
         let trainSet = gather(train[...]), testSet = gather(test[...])
 
-        func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> (loss: Double, accuracy: Double) {
-            guard rows > 0 else { return (.nan, .nan) }
+        /// Loss and accuracy on a set, and the recorded layers' outputs of its rows.
+        func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> (loss: Double, accuracy: Double, outputs: [[T]]) {
+            guard rows > 0 else { return (.nan, .nan, []) }
             let out = network.recorded(network.forward(set.x, batch: rows, noise: &evaluationNoise))
             let r = plan.loss.evaluate(out.last!, width: outputs, targets: set.t, batch: rows)
-            return (r.loss, data.classes == nil ? .nan : Double(r.correct) / Double(rows))
+            return (r.loss, data.classes == nil ? .nan : Double(r.correct) / Double(rows), out)
         }
 
-        func recordLayers(epoch: Int) throws {
+        // Where each recorded row sits in the evaluation passes (set 0: training rows, 1: test
+        // rows), when all of them do: recording then reads those passes instead of running the
+        // network again. A row's values do not depend on the rows beside it in its batch, so
+        // the recordings are the same either way.
+        let placement: [(set: Int, index: Int)]? = {
+            var place: [Int: (set: Int, index: Int)] = [:]
+            for (i, r) in test.enumerated() { place[r] = (1, i) }
+            for (i, r) in train.enumerated() { place[r] = (0, i) }
+            let found = recordRows.compactMap { place[$0] }
+            return found.count == recordRows.count ? found : nil
+        }()
+        result.activations = result.layerWidths.map { width in
+            var layer: [Float] = []
+            layer.reserveCapacity(recordAt.count * recordRows.count * width)
+            return layer
+        }
+
+        func recordLayers(epoch: Int, passes: [[[T]]]) throws {
+            let n = recordRows.count
+            if let placement, evaluationNoise == nil {
+                // Recordings are row-major (`[row][unit]`), as estimators read them.
+                for l in result.layerWidths.indices {
+                    let width = result.layerWidths[l]
+                    var rowMajor = [T](repeating: 0, count: n * width)
+                    for (b, place) in placement.enumerated() {
+                        let pass = passes[place.set][l], rows = pass.count / width
+                        for j in 0..<width { rowMajor[b * width + j] = pass[j * rows + place.index] }
+                    }
+                    if rowMajor.contains(where: { !$0.isFinite }) { throw TrainingFailure(epoch: epoch, layer: l) }
+                    if l == result.layerWidths.count - 1 && data.classes != nil {
+                        // Softmax of each row, as `Loss.softmax` computes it on a feature-major block.
+                        for b in 0..<n {
+                            var row = [T](rowMajor[(b * width)..<((b + 1) * width)])
+                            Loss.softmax(&row, width: width)
+                            for j in 0..<width { rowMajor[b * width + j] = row[j] }
+                        }
+                    }
+                    result.activations[l] += rowMajor.map { Float($0) }
+                }
+                result.recordedEpochs.append(epoch)
+                return
+            }
             let (x, _) = gather(recordRows[...])
-            var out = network.recorded(network.forward(x, batch: recordRows.count, noise: &evaluationNoise))
+            var out = network.recorded(network.forward(x, batch: n, noise: &evaluationNoise))
             if let layer = out.firstIndex(where: { $0.contains { !$0.isFinite } }) {
                 throw TrainingFailure(epoch: epoch, layer: layer)
             }
             if data.classes != nil { Loss.softmax(&out[out.count - 1], width: outputs) }
-            // Recordings are row-major (`[row][unit]`), as estimators read them.
-            let n = recordRows.count
             for l in out.indices {
                 let width = result.layerWidths[l]
                 var rowMajor = [Float](repeating: 0, count: n * width)
@@ -192,8 +231,8 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         }
 
         func endOfEpoch(_ epoch: Int) throws {
-            let (trainLoss, trainAccuracy) = evaluate(trainSet, rows: train.count)
-            let (testLoss, testAccuracy) = evaluate(testSet, rows: test.count)
+            let (trainLoss, trainAccuracy, trainOutputs) = evaluate(trainSet, rows: train.count)
+            let (testLoss, testAccuracy, testOutputs) = evaluate(testSet, rows: test.count)
             if !trainLoss.isFinite {
                 let (x, _) = gather(train.prefix(256))
                 var noNoise: RandomStream? = nil
@@ -204,7 +243,7 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             result.testLoss.append(testLoss)
             result.trainAccuracy.append(trainAccuracy)
             result.testAccuracy.append(testAccuracy)
-            if recordAt.contains(epoch) { try recordLayers(epoch: epoch) }
+            if recordAt.contains(epoch) { try recordLayers(epoch: epoch, passes: [trainOutputs, testOutputs]) }
             progress?(epoch, trainLoss)
         }
 

@@ -236,3 +236,23 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(spread, 0.1, accuracy: 0.01, "x(1 + s·ε) / x − 1 = s·ε has standard deviation s")
     }
 }
+
+final class RecordingTests: XCTestCase {
+    /// Recordings read from the evaluation passes (every recorded row is a training or test row)
+    /// equal those of a separate forward pass (forced here by leaving one row out of both sets).
+    func testRecordingsFromEvaluationPassesMatchAFreshForwardPass() throws {
+        let (inputs, labels) = Tishby12.make()
+        let data = LabelledData(features: inputs, width: 12, targets: labels.map(Double.init), targetWidth: 1, classes: 2)
+        let split = DataSplit.stratified(labels: labels, testFraction: 0.15, seed: 1)
+        let plan = TrainingPlan(hidden: [6, 3], activation: .tanh, loss: .crossEntropy, optimizer: .sgd, learningRate: 0.05,
+                                batch: 256, epochs: 4, record: .explicit([0, 2, 4]), seed: 8)
+        let reused = try Trainer<Float>(plan: plan).train(data, train: split.train, test: split.test, recordRows: Array(0..<4096))
+        let fresh = try Trainer<Float>(plan: plan).train(data, train: split.train, test: Array(split.test.dropLast()), recordRows: Array(0..<4096))
+        XCTAssertEqual(reused.recordedEpochs, [0, 2, 4])
+        XCTAssertEqual(reused.trainLoss, fresh.trainLoss)
+        XCTAssertEqual(reused.activations, fresh.activations)
+        // The output layer holds probabilities.
+        let output = reused.activations[2]
+        XCTAssertEqual(Double(output[0] + output[1]), 1, accuracy: 1e-6)
+    }
+}
