@@ -64,7 +64,7 @@ public struct ModelKind: BlockKind {
             ResultSpec("parameters", doc: "Number of weights and biases."),
             ResultSpec("epochs", doc: "Epochs trained."),
             ResultSpec("recorded", doc: "Number of recorded epochs."),
-            ResultSpec("layer_widths", doc: "Widths of every layer, the output layer last."),
+            ResultSpec("layer_widths", doc: "Units of every recorded layer, the output layer last (a convolution's: channels × positions)."),
             ResultSpec("activation", doc: "Activation of the hidden layers."),
             ResultSpec("classes", doc: "Number of classes (null for regression)."),
             ResultSpec("history", doc: "Curves per epoch: history.epoch, history.train_loss, history.test_loss, history.train_accuracy, history.test_accuracy."),
