@@ -144,10 +144,10 @@ public struct LayerNetwork<T: TrainingScalar>: Sendable {
     }
 
     /// The forward pass with noise drawn from `noise`, or without noise when it is nil.
-    public func forward(_ x: [T], batch: Int, noise: inout RandomStream?) -> Pass {
-        guard var stream = noise else { return forward(x, batch: batch) { _, _ in nil } }
-        let pass = forward(x, batch: batch) { _, n in (0..<n).map { _ in T(stream.normal()) } }
-        noise = stream
+    public func forward(_ x: [T], batch: Int, noise: inout NoiseSource?) -> Pass {
+        guard var source = noise else { return forward(x, batch: batch) { _, _ in nil } }
+        let pass = forward(x, batch: batch) { _, n in source.standardNormals(n) }
+        noise = source
         return pass
     }
 

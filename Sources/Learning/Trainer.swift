@@ -143,9 +143,9 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         result.layerWidths = network.recordedWidths
         // Noise in training comes from one stream, noise in evaluation from another, so that
         // evaluating never changes what training draws.
-        var trainingNoise: RandomStream? = network.hasNoise ? RandomStream(seed: plan.seed, stream: "noise") : nil
-        var evaluationNoise: RandomStream? = network.hasNoise && plan.noise?.atEvaluation == true
-            ? RandomStream(seed: plan.seed, stream: "evaluation-noise") : nil
+        var trainingNoise: NoiseSource? = network.hasNoise ? NoiseSource(seed: plan.seed, stream: "noise") : nil
+        var evaluationNoise: NoiseSource? = network.hasNoise && plan.noise?.atEvaluation == true
+            ? NoiseSource(seed: plan.seed, stream: "evaluation-noise") : nil
         let features = data.features.map { T($0) }
         let targets = data.targets.map { T($0) }
         let targetWidth = data.classes == nil ? data.targetWidth : 1
@@ -235,7 +235,7 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             let (testLoss, testAccuracy, testOutputs) = evaluate(testSet, rows: test.count)
             if !trainLoss.isFinite {
                 let (x, _) = gather(train.prefix(256))
-                var noNoise: RandomStream? = nil
+                var noNoise: NoiseSource? = nil
                 let out = network.recorded(network.forward(x, batch: min(256, train.count), noise: &noNoise))
                 throw TrainingFailure(epoch: epoch, layer: out.firstIndex { $0.contains { !$0.isFinite } } ?? out.count - 1)
             }
@@ -285,7 +285,7 @@ protocol TrainableNetwork: Sendable {
     var recordedWidths: [Int] { get }
     var hasNoise: Bool { get }
     /// With `noise` nil, no noise is applied.
-    func forward(_ x: [Scalar], batch: Int, noise: inout RandomStream?) -> Pass
+    func forward(_ x: [Scalar], batch: Int, noise: inout NoiseSource?) -> Pass
     /// The recorded layers' outputs, the output layer last.
     func recorded(_ pass: Pass) -> [[Scalar]]
     func output(of pass: Pass) -> [Scalar]
@@ -296,7 +296,7 @@ protocol TrainableNetwork: Sendable {
 extension DenseNetwork: TrainableNetwork {
     var recordedWidths: [Int] { layers.map(\.outputs) }
     var hasNoise: Bool { false }
-    @inline(__always) func forward(_ x: [T], batch: Int, noise: inout RandomStream?) -> [[T]] { forward(x, batch: batch) }
+    @inline(__always) func forward(_ x: [T], batch: Int, noise: inout NoiseSource?) -> [[T]] { forward(x, batch: batch) }
     @inline(__always) func recorded(_ pass: [[T]]) -> [[T]] { pass }
     @inline(__always) func output(of pass: [[T]]) -> [T] { pass.last! }
     @inline(__always) func backward(input x: [T], pass: [[T]], outputGradient: [T], batch: Int) -> Gradients {

@@ -115,6 +115,19 @@ final class LayerGradientTests: XCTestCase {
         for j in 0..<3 { XCTAssertEqual(shifted.outputs[0][j], clean.outputs[0][j] + 0.5 * eps[j], accuracy: 1e-12) }
     }
 
+    func testNoiseDrawsAreStandardNormalAndReproducible() {
+        var source = NoiseSource(seed: 21, stream: "noise")
+        let draws: [Double] = source.standardNormals(200_001)
+        let mean = draws.reduce(0, +) / Double(draws.count)
+        let variance = draws.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(draws.count)
+        XCTAssertEqual(mean, 0, accuracy: 0.01)
+        XCTAssertEqual(variance, 1, accuracy: 0.01)
+        // P(|ε| > 1.96) = 5%: the shape, not only the moments.
+        XCTAssertEqual(Double(draws.filter { abs($0) > 1.96 }.count) / Double(draws.count), 0.05, accuracy: 0.002)
+        var again = NoiseSource(seed: 21, stream: "noise")
+        XCTAssertEqual(again.standardNormals(100_000) + again.standardNormals(100_001), draws, "the same stream however it is split")
+    }
+
     func testConvolution1DValuesByHand() throws {
         var network = try LayerNetwork<Double>(input: .signal(channels: 1, length: 5),
                                                hidden: [.convolution(filters: 1, kernel: 3, stride: 1, padding: .valid)],
