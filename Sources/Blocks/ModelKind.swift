@@ -10,7 +10,7 @@ public struct ModelKind: BlockKind {
 
     public let name = "model"
     public let version = 5
-    public let summary = "Trains a fully connected network on a dataset, recording every layer's activations at chosen epochs."
+    public let summary = "Trains a network (dense layers, optionally after 1-D or 2-D convolutions) on a dataset, recording every layer's activations at chosen epochs."
 
     public var keys: [KeySpec] {
         [
@@ -29,6 +29,24 @@ public struct ModelKind: BlockKind {
             KeySpec("batch", .int(min: 1, max: 1_000_000), default: 256, doc: "Minibatch size."),
             KeySpec("epochs", .int(min: 0, max: 1_000_000), default: 100, doc: "Passes over the training rows."),
             KeySpec("l2", .number(min: 0, max: 100), default: 0.0, doc: "L2 penalty λ: (λ/2)·Σw² is added to the loss."),
+            KeySpec("shape", .list(.int(min: 1, max: 65_536), count: 1...2),
+                    doc: "Shape of an input row: [length] (a 1-D signal) or [height, width] (an image); flat features without it."),
+            KeySpec("channels", .int(min: 1, max: 4096),
+                    doc: "Channels of a shaped input (default 1), channel-major in each row: channel c's values come together."),
+            KeySpec("conv", .list(.int(min: 1, max: 4096), count: 1...16),
+                    doc: "Filters of each convolution layer, before the dense layers, e.g. [8, 16, 32]; 1-D or 2-D by the shape."),
+            KeySpec("kernel", .int(min: 1, max: 1024), doc: "Kernel size of every convolution (default 3; k×k in 2-D)."),
+            KeySpec("stride", .int(min: 1, max: 1024), doc: "Stride of every convolution (default 1)."),
+            KeySpec("padding", .choice(Padding.allCases.map(\.rawValue)), doc: "valid (default: whole windows only) or same (zero padding, output ⌈n/stride⌉)."),
+            KeySpec("pool", .int(min: 1, max: 1024), doc: "Max-pooling window after every convolution (default 1: none)."),
+            KeySpec("noise", .record([
+                KeySpec("after", .list(.int(min: 1, max: 64), count: 1...64), required: true,
+                        doc: "Hidden layers (numbered as recorded: layer1 first) whose outputs get noise."),
+                KeySpec("scale", .number(min: 0, max: 100), default: 0.001, doc: "s, the noise's scale."),
+                KeySpec("kind", .choice(NoiseInjection.Kind.allCases.map(\.rawValue)), default: "multiplicative",
+                        doc: "multiplicative x(1 + s·ε) or additive x + s·ε, ε ~ N(0, 1)."),
+                KeySpec("at_evaluation", .bool, default: false, doc: "Noise also in the per-epoch evaluation and the recordings."),
+            ]), doc: "Gaussian noise after chosen layers: {after: [1, 2], scale: 1e-3, kind: multiplicative, at_evaluation: true}."),
             KeySpec("record", .record([
                 KeySpec("epochs", .int(min: 1, max: 1_000_000), default: 50, doc: "How many epochs to record (0 and the last included)."),
                 KeySpec("spacing", .choice(["log", "linear"]), default: "log", doc: "log: dense early, where networks change fastest."),
@@ -46,7 +64,7 @@ public struct ModelKind: BlockKind {
             ResultSpec("parameters", doc: "Number of weights and biases."),
             ResultSpec("epochs", doc: "Epochs trained."),
             ResultSpec("recorded", doc: "Number of recorded epochs."),
-            ResultSpec("layer_widths", doc: "Widths of every layer, the output layer last."),
+            ResultSpec("layer_widths", doc: "Units of every recorded layer, the output layer last (a convolution's: channels × positions)."),
             ResultSpec("activation", doc: "Activation of the hidden layers."),
             ResultSpec("classes", doc: "Number of classes (null for regression)."),
             ResultSpec("history", doc: "Curves per epoch: history.epoch, history.train_loss, history.test_loss, history.train_accuracy, history.test_accuracy."),
@@ -54,10 +72,16 @@ public struct ModelKind: BlockKind {
     }
 
     public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
+        let architecture: Architecture
+        switch Architecture.read(spec) {
+        case .success(let a): architecture = a
+        case .failure(let problem): return [problem]
+        }
         guard let dataID = spec.string("data"), let data = context.referenced[dataID],
               let rows = MemoryBudget.rows(ofDataset: data.spec), let record = spec["record"] else { return [] }
         let recorded = record["at"]?.arrayValue?.count ?? min(record["epochs"]?.intValue ?? 0, (spec.int("epochs") ?? 0) + 1)
-        let units = (spec["layers"]?.arrayValue?.compactMap(\.intValue) ?? []).reduce(2, +)
+        // Every recorded layer's units (a convolution's are channels × positions); 2 outputs.
+        let units = architecture.recordedUnits ?? (spec["layers"]?.arrayValue?.compactMap(\.intValue) ?? []).reduce(2, +)
         // Recordings as Float32, copied once more when they are handed on.
         let bytes = Double(recorded) * Double(rows) * Double(units) * 4 * 2
         return MemoryBudget.check(bytes: bytes, what: "recording \(recorded) epochs of \(units) units on \(rows) rows",
@@ -91,6 +115,14 @@ public struct ModelKind: BlockKind {
         let schedule: RecordSchedule = record["at"]?.arrayValue.map { .explicit($0.compactMap(\.intValue)) }
             ?? .spaced(count: record["epochs"]!.intValue!, logarithmic: record["spacing"]?.stringValue == "log")
         let epochs = spec.int("epochs")!
+        let architecture: Architecture
+        switch Architecture.read(spec) {
+        case .success(let a): architecture = a
+        case .failure(let problem): throw BlockError(problem.message)
+        }
+        if let input = architecture.input, input.count != labelled.width {
+            throw BlockError("the model's input shape (\(input)) has \(input.count) values per row, but dataset '\(dataID)' has \(labelled.width) columns")
+        }
         let plan = TrainingPlan(
             hidden: spec["layers"]!.arrayValue!.compactMap(\.intValue),
             activation: Activation(rawValue: spec.string("activation")!)!,
@@ -102,7 +134,11 @@ public struct ModelKind: BlockKind {
             batch: spec.int("batch")!,
             epochs: epochs,
             record: schedule,
-            seed: input.seed)
+            seed: input.seed,
+            input: architecture.input,
+            convolution: architecture.convolution,
+            noise: architecture.noise,
+            noiseAfter: architecture.noiseAfter)
 
         let reporter = input.progress
         let started = DispatchTime.now().uptimeNanoseconds
@@ -118,6 +154,8 @@ public struct ModelKind: BlockKind {
                 reporter("epoch \(epoch)/\(epochs), loss \(NumberFormatting.format(trainLoss)), about \(Int((perEpoch * Double(epochs - epoch)).rounded())) s left")
             }
         } catch let failure as TrainingFailure {
+            throw BlockError(failure.description)
+        } catch let failure as ShapeError {
             throw BlockError(failure.description)
         }
 
@@ -175,6 +213,73 @@ public struct ModelKind: BlockKind {
             presentations.append(.figure(Figure(svg: chart.svg(), caption: "Learning curves of \(id): loss on the training and test rows after each epoch.")))
         }
         return presentations
+    }
+}
+
+/// The layers a model spec asks for beyond dense ones: input shape, convolutions, noise. New keys
+/// have no defaults (absent means: as before), so specs without them keep their cache keys.
+private struct Architecture {
+    var input: FeatureShape?
+    var convolution: [LayerSpec] = []
+    var noise: NoiseInjection?
+    /// 0-based recorded layers.
+    var noiseAfter: [Int] = []
+    /// Units of every recorded layer with 2 outputs, when a shape makes them differ from the widths.
+    var recordedUnits: Int?
+
+    static func read(_ spec: ResolvedSpec) -> Result<Architecture, Diagnostic> {
+        var architecture = Architecture()
+        let channels = spec.int("channels") ?? 1
+        if let shape = spec["shape"]?.arrayValue?.compactMap(\.intValue) {
+            architecture.input = shape.count == 1 ? .signal(channels: channels, length: shape[0])
+                                                  : .image(channels: channels, height: shape[0], width: shape[1])
+        } else if spec["channels"] != nil {
+            return .failure(.error("'channels' needs 'shape': give the length or height and width of each channel", at: spec.location(of: "channels")))
+        }
+        let filters = spec["conv"]?.arrayValue?.compactMap(\.intValue) ?? []
+        for key in ["kernel", "stride", "padding", "pool"] where filters.isEmpty && spec[key] != nil {
+            return .failure(.error("'\(key)' applies only to convolution layers; list their filters in 'conv', e.g. conv: [8, 16]",
+                                   at: spec.location(of: key)))
+        }
+        if !filters.isEmpty && architecture.input == nil {
+            return .failure(.error("a convolution needs the input's shape: add shape: [length] for signals or shape: [height, width] for images",
+                                   at: spec.location(of: "conv")))
+        }
+        let (kernel, stride, pool) = (spec.int("kernel") ?? 3, spec.int("stride") ?? 1, spec.int("pool") ?? 1)
+        let padding = spec.string("padding").flatMap(Padding.init(rawValue:)) ?? .valid
+        for f in filters {
+            architecture.convolution.append(.convolution(filters: f, kernel: kernel, stride: stride, padding: padding))
+            if pool > 1 { architecture.convolution.append(.maxPool(size: pool)) }
+        }
+        let dense = spec["layers"]?.arrayValue?.compactMap(\.intValue) ?? []
+        if let input = architecture.input {
+            let plan = TrainingPlan(hidden: dense, activation: .linear, loss: .mse, optimizer: .sgd, learningRate: 0, batch: 1, epochs: 0,
+                                    record: .explicit([]), seed: 0, input: input, convolution: architecture.convolution)
+            do {
+                architecture.recordedUnits = try plan.recordedWidths(features: input.count, outputs: 2).reduce(0, +)
+            } catch {
+                // Name the layer as the spec writes it: convolution k is the k-th entry of conv.
+                let convolutionIndex = architecture.convolution.prefix(error.layer).filter {
+                    if case .convolution = $0 { return true } else { return false }
+                }.count
+                let key = error.layer <= architecture.convolution.count ? (pool > 1 ? "pool" : "kernel") : "layers"
+                let detail = error.message.contains("pool") ? "the pooling after convolution \(convolutionIndex)" : "convolution \(convolutionIndex)"
+                return .failure(.error("\(detail): \(error.message)", at: spec.location(of: spec[key] != nil ? key : "conv"),
+                                       notes: [.init("each convolution and pooling shrinks the input; use a smaller kernel, stride or pool, padding: same, or fewer layers")]))
+            }
+        }
+        if let noise = spec["noise"] {
+            let hiddenLayers = architecture.convolution.count + dense.count
+            let after = noise["after"]?.arrayValue?.compactMap(\.intValue) ?? []
+            if let wrong = after.first(where: { $0 > hiddenLayers }) {
+                return .failure(.error("'after' names layer \(wrong), but the model has \(hiddenLayers) hidden layer\(hiddenLayers == 1 ? "" : "s") (the output layer takes no noise)",
+                                       at: spec.location(of: "noise")))
+            }
+            architecture.noise = NoiseInjection(kind: NoiseInjection.Kind(rawValue: noise["kind"]?.stringValue ?? "") ?? .multiplicative,
+                                                scale: noise["scale"]?.doubleValue ?? 1e-3, atEvaluation: noise["at_evaluation"]?.boolValue ?? false)
+            architecture.noiseAfter = after.map { $0 - 1 }
+        }
+        return .success(architecture)
     }
 }
 

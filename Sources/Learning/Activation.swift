@@ -8,26 +8,32 @@ public enum Activation: String, Sendable, CaseIterable {
     public func apply<T: TrainingScalar>(_ values: inout [T]) {
         switch self {
         case .tanh: T.tanhInPlace(&values)
-        case .relu: for i in values.indices { values[i] = max(values[i], 0) }
-        case .sigmoid: for i in values.indices { values[i] = 1 / (1 + T.exp(-values[i])) }
+        case .relu: values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = max(v[i], 0) } }
+        case .sigmoid: values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = 1 / (1 + T.exp(-v[i])) } }
         case .linear: break
         }
     }
 
-    /// Multiplies `gradient` by the derivative at the layer's outputs `y`.
+    /// Multiplies `gradient` by the derivative at the layer's outputs `y`. Written as selects
+    /// over raw buffers so the loops vectorise.
     @inlinable
     public func backpropagate<T: TrainingScalar>(_ gradient: inout [T], outputs y: [T]) {
-        switch self {
-        case .tanh: for i in gradient.indices { gradient[i] *= 1 - y[i] * y[i] }
-        case .relu: for i in gradient.indices where y[i] <= 0 { gradient[i] = 0 }
-        case .sigmoid: for i in gradient.indices { gradient[i] *= y[i] * (1 - y[i]) }
-        case .linear: break
+        precondition(gradient.count == y.count)
+        gradient.withUnsafeMutableBufferPointer { g in
+            y.withUnsafeBufferPointer { y in
+                switch self {
+                case .tanh: for i in g.indices { g[i] *= 1 - y[i] * y[i] }
+                case .relu: for i in g.indices { g[i] = y[i] <= 0 ? 0 : g[i] }
+                case .sigmoid: for i in g.indices { g[i] *= y[i] * (1 - y[i]) }
+                case .linear: break
+                }
+            }
         }
     }
 }
 
 /// The floating-point types networks train in: Float for speed, Double for gradient checks.
-public protocol TrainingScalar: BinaryFloatingPoint, Sendable where RawSignificand: FixedWidthInteger {
+public protocol TrainingScalar: BinaryFloatingPoint, SIMDScalar, Sendable where RawSignificand: FixedWidthInteger {
     static func tanh(_ x: Self) -> Self
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self

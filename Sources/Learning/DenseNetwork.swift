@@ -50,22 +50,15 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
             let (nIn, nOut) = (layer.inputs, layer.outputs)
             (l == 0 ? x : outputs[l - 1]).withUnsafeBufferPointer { a in
                 layer.weights.withUnsafeBufferPointer { w in
-                    out.withUnsafeMutableBufferPointer { o in
-                        let a = a.baseAddress!, w = w.baseAddress!, o = o.baseAddress!
-                        for j in 0..<nOut {
-                            let oj = o + j * batch
-                            let bias = layer.bias[j]
-                            for b in 0..<batch { oj[b] = bias }
-                            for i in 0..<nIn {
-                                let weight = w[i * nOut + j]
-                                let ai = a + i * batch
-                                for b in 0..<batch { oj[b] += weight * ai[b] }
-                            }
+                    layer.bias.withUnsafeBufferPointer { bias in
+                        out.withUnsafeMutableBufferPointer { o in
+                            LayerKernels.denseForward(a.baseAddress!, weights: w.baseAddress!, bias: bias.baseAddress!, o.baseAddress!,
+                                                      inputs: nIn, outputs: nOut, batch: batch)
                         }
                     }
-                    layer.activation.apply(&out)
                 }
             }
+            layer.activation.apply(&out)
             outputs.append(out)
         }
         return outputs
@@ -98,20 +91,11 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
                 delta.withUnsafeBufferPointer { d in
                     layer.weights.withUnsafeBufferPointer { w in
                         weightGradients[l].withUnsafeMutableBufferPointer { gw in
-                            previous.withUnsafeMutableBufferPointer { p in
-                                let a = a.baseAddress!, d = d.baseAddress!, w = w.baseAddress!
-                                for j in 0..<nOut { biasGradients[l][j] = Self.sum(d + j * batch, batch) }
-                                for i in 0..<nIn {
-                                    let ai = a + i * batch
-                                    for j in 0..<nOut { gw[i * nOut + j] = Self.dot(ai, d + j * batch, batch) }
-                                    if l > 0 {
-                                        let pi = p.baseAddress! + i * batch
-                                        for j in 0..<nOut {
-                                            let weight = w[i * nOut + j]
-                                            let dj = d + j * batch
-                                            for b in 0..<batch { pi[b] += weight * dj[b] }
-                                        }
-                                    }
+                            biasGradients[l].withUnsafeMutableBufferPointer { gb in
+                                previous.withUnsafeMutableBufferPointer { p in
+                                    LayerKernels.denseBackward(a.baseAddress!, d.baseAddress!, weights: w.baseAddress!,
+                                                               weightGradient: gw.baseAddress!, biasGradient: gb.baseAddress!,
+                                                               inputGradient: l == 0 ? nil : p.baseAddress, inputs: nIn, outputs: nOut, batch: batch)
                                 }
                             }
                         }
@@ -121,30 +105,5 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
             delta = previous
         }
         return Gradients(weights: weightGradients, bias: biasGradients)
-    }
-
-    /// Σ a[k]·b[k] with eight running sums (a fixed order, so results do not vary between runs).
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ n: Int) -> T {
-        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
-        var k = 0
-        while k + 8 <= n {
-            s0 += a[k] * b[k]; s1 += a[k + 1] * b[k + 1]; s2 += a[k + 2] * b[k + 2]; s3 += a[k + 3] * b[k + 3]
-            s4 += a[k + 4] * b[k + 4]; s5 += a[k + 5] * b[k + 5]; s6 += a[k + 6] * b[k + 6]; s7 += a[k + 7] * b[k + 7]
-            k += 8
-        }
-        var tail: T = 0
-        while k < n { tail += a[k] * b[k]; k += 1 }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
-    }
-
-    @inline(__always)
-    static func sum(_ a: UnsafePointer<T>, _ n: Int) -> T {
-        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
-        var k = 0
-        while k + 4 <= n { s0 += a[k]; s1 += a[k + 1]; s2 += a[k + 2]; s3 += a[k + 3]; k += 4 }
-        var tail: T = 0
-        while k < n { tail += a[k]; k += 1 }
-        return (s0 + s1) + (s2 + s3) + tail
     }
 }

@@ -24,45 +24,79 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
     }
 
     public mutating func update(_ network: inout DenseNetwork<T>, with gradients: DenseNetwork<T>.Gradients) {
-        // Parameters in one list: weights then bias of each layer.
-        var grads: [[T]] = []
+        // The arrays move out of the network and back, so updating them in place copies nothing.
+        var weights: [[T]] = [], bias: [[T]] = []
         for l in network.layers.indices {
-            var gw = gradients.weights[l]
-            if l2 != 0 {
-                let lambda = T(l2)
-                for i in gw.indices { gw[i] += lambda * network.layers[l].weights[i] }
-            }
-            grads.append(gw)
-            grads.append(gradients.bias[l])
+            weights.append(network.layers[l].weights)
+            bias.append(network.layers[l].bias)
+            network.layers[l].weights = []
+            network.layers[l].bias = []
         }
+        update(weights: &weights, bias: &bias, with: gradients)
+        for l in network.layers.indices {
+            network.layers[l].weights = weights[l]
+            network.layers[l].bias = bias[l]
+        }
+    }
+
+    public mutating func update(_ network: inout LayerNetwork<T>, with gradients: LayerNetwork<T>.Gradients) {
+        var weights: [[T]] = [], bias: [[T]] = []
+        for l in network.layers.indices {
+            weights.append(network.layers[l].weights)
+            bias.append(network.layers[l].bias)
+            network.layers[l].weights = []
+            network.layers[l].bias = []
+        }
+        update(weights: &weights, bias: &bias, with: gradients)
+        for l in network.layers.indices {
+            network.layers[l].weights = weights[l]
+            network.layers[l].bias = bias[l]
+        }
+    }
+
+    /// One step on every layer's weights and biases (the L2 penalty on weights only).
+    mutating func update(weights: inout [[T]], bias: inout [[T]], with gradients: DenseNetwork<T>.Gradients) {
         if first.isEmpty {
-            first = grads.map { [T](repeating: 0, count: $0.count) }
+            // Moments per parameter array: weights then bias of each layer.
+            for l in weights.indices {
+                first.append([T](repeating: 0, count: weights[l].count))
+                first.append([T](repeating: 0, count: bias[l].count))
+            }
             second = first
         }
         step += 1
-        let lr = T(learningRate)
-        for p in grads.indices {
-            let l = p / 2, isWeight = p % 2 == 0
-            var params = isWeight ? network.layers[l].weights : network.layers[l].bias
-            switch kind {
-            case .sgd:
-                let mu = T(momentum)
-                for i in params.indices {
-                    first[p][i] = mu * first[p][i] + grads[p][i]
-                    params[i] -= lr * first[p][i]
-                }
-            case .adam:
-                let (b1, b2): (T, T) = (0.9, 0.999)
-                let c1 = 1 - T(pow(0.9, Double(step))), c2 = 1 - T(pow(0.999, Double(step)))
-                for i in params.indices {
-                    let g = grads[p][i]
-                    first[p][i] = b1 * first[p][i] + (1 - b1) * g
-                    second[p][i] = b2 * second[p][i] + (1 - b2) * g * g
-                    let mHat = first[p][i] / c1, vHat = second[p][i] / c2
-                    params[i] -= lr * mHat / ((vHat).squareRoot() + T(1e-8))
-                }
+        for l in weights.indices {
+            if l2 != 0 {
+                var gw = gradients.weights[l]
+                let lambda = T(l2)
+                for i in gw.indices { gw[i] += lambda * weights[l][i] }
+                apply(gw, to: &weights[l], slot: 2 * l)
+            } else {
+                apply(gradients.weights[l], to: &weights[l], slot: 2 * l)
             }
-            if isWeight { network.layers[l].weights = params } else { network.layers[l].bias = params }
+            apply(gradients.bias[l], to: &bias[l], slot: 2 * l + 1)
+        }
+    }
+
+    private mutating func apply(_ gradient: [T], to params: inout [T], slot p: Int) {
+        let lr = T(learningRate)
+        switch kind {
+        case .sgd:
+            let mu = T(momentum)
+            for i in params.indices {
+                first[p][i] = mu * first[p][i] + gradient[i]
+                params[i] -= lr * first[p][i]
+            }
+        case .adam:
+            let (b1, b2): (T, T) = (0.9, 0.999)
+            let c1 = 1 - T(pow(0.9, Double(step))), c2 = 1 - T(pow(0.999, Double(step)))
+            for i in params.indices {
+                let g = gradient[i]
+                first[p][i] = b1 * first[p][i] + (1 - b1) * g
+                second[p][i] = b2 * second[p][i] + (1 - b2) * g * g
+                let mHat = first[p][i] / c1, vHat = second[p][i] / c2
+                params[i] -= lr * mHat / ((vHat).squareRoot() + T(1e-8))
+            }
         }
     }
 }

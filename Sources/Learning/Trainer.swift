@@ -33,9 +33,21 @@ public struct TrainingPlan: Sendable {
     public var epochs: Int
     public var record: RecordSchedule
     public var seed: UInt64
+    /// The shape of an input row (nil: flat features).
+    public var input: FeatureShape?
+    /// Layers before the dense `hidden` ones: convolutions, pooling, flatten.
+    public var convolution: [LayerSpec]
+    public var noise: NoiseInjection?
+    /// The recorded layers (0-based, convolution layers first) that get `noise`.
+    public var noiseAfter: [Int]
 
     public init(hidden: [Int], activation: Activation, loss: Loss, optimizer: OptimizerKind, learningRate: Double,
-                momentum: Double = 0, l2: Double = 0, batch: Int, epochs: Int, record: RecordSchedule, seed: UInt64) {
+                momentum: Double = 0, l2: Double = 0, batch: Int, epochs: Int, record: RecordSchedule, seed: UInt64,
+                input: FeatureShape? = nil, convolution: [LayerSpec] = [], noise: NoiseInjection? = nil, noiseAfter: [Int] = []) {
+        self.input = input
+        self.convolution = convolution
+        self.noise = noise
+        self.noiseAfter = noiseAfter
         self.hidden = hidden
         self.activation = activation
         self.loss = loss
@@ -47,6 +59,26 @@ public struct TrainingPlan: Sendable {
         self.epochs = epochs
         self.record = record
         self.seed = seed
+    }
+}
+
+extension TrainingPlan {
+    /// Only dense layers and no noise: `DenseNetwork`'s faster path applies.
+    public var isDenseOnly: Bool { convolution.isEmpty && (noise == nil || noiseAfter.isEmpty) }
+
+    /// Every hidden layer, the convolution part first.
+    public var hiddenLayers: [LayerSpec] { convolution + hidden.map { .dense(units: $0) } }
+
+    /// The widths of the recorded layers (output layer last) for `features` inputs and `outputs`
+    /// outputs, or why the layers cannot follow each other.
+    public func recordedWidths(features: Int, outputs: Int) throws(ShapeError) -> [Int] {
+        var shape = input ?? .flat(features)
+        var widths: [Int] = []
+        for (l, spec) in (hiddenLayers + [.dense(units: outputs)]).enumerated() {
+            shape = try shape.after(spec, layer: l + 1)
+            if spec != .flatten { widths.append(shape.count) }
+        }
+        return widths
     }
 }
 
@@ -85,15 +117,35 @@ public struct Trainer<T: TrainingScalar>: Sendable {
     public func train(_ data: LabelledData, train: [Int], test: [Int], recordRows: [Int],
                       progress: (@Sendable (Int, Double) -> Void)? = nil) throws -> TrainingResult {
         let outputs = data.classes ?? data.targetWidth
-        var network = DenseNetwork<T>(inputs: data.width, hidden: plan.hidden, outputs: outputs,
-                                      activation: plan.activation, seed: plan.seed)
+        if plan.isDenseOnly && plan.input.map({ $0.count == data.width }) ?? true {
+            let network = DenseNetwork<T>(inputs: data.width, hidden: plan.hidden, outputs: outputs,
+                                          activation: plan.activation, seed: plan.seed)
+            return try run(network, data, train: train, test: test, recordRows: recordRows, progress: progress)
+        }
+        let input = plan.input ?? .flat(data.width)
+        guard input.count == data.width else {
+            throw ShapeError(layer: 0, message: "the input shape (\(input)) has \(input.count) values, but the data has \(data.width) columns")
+        }
+        let network = try LayerNetwork<T>(input: input, hidden: plan.hiddenLayers, outputs: outputs, activation: plan.activation,
+                                          noise: plan.noise, noiseAfter: plan.noiseAfter, seed: plan.seed)
+        return try run(network, data, train: train, test: test, recordRows: recordRows, progress: progress)
+    }
+
+    func run<N: TrainableNetwork>(_ network: N, _ data: LabelledData, train: [Int], test: [Int], recordRows: [Int],
+                                  progress: (@Sendable (Int, Double) -> Void)?) throws -> TrainingResult where N.Scalar == T {
+        var network = network
+        let outputs = data.classes ?? data.targetWidth
         var optimizer = Optimizer<T>(kind: plan.optimizer, learningRate: plan.learningRate, momentum: plan.momentum, l2: plan.l2)
         var random = RandomStream(seed: plan.seed, stream: "batches")
         let recordAt = Set(plan.record.epochs(upTo: plan.epochs))
         var result = TrainingResult()
         result.parameters = network.parameterCount
-        result.layerWidths = network.layers.map(\.outputs)
-        result.activations = network.layers.map { _ in [] }
+        result.layerWidths = network.recordedWidths
+        // Noise in training comes from one stream, noise in evaluation from another, so that
+        // evaluating never changes what training draws.
+        var trainingNoise: NoiseSource? = network.hasNoise ? NoiseSource(seed: plan.seed, stream: "noise") : nil
+        var evaluationNoise: NoiseSource? = network.hasNoise && plan.noise?.atEvaluation == true
+            ? NoiseSource(seed: plan.seed, stream: "evaluation-noise") : nil
         let features = data.features.map { T($0) }
         let targets = data.targets.map { T($0) }
         let targetWidth = data.classes == nil ? data.targetWidth : 1
@@ -113,22 +165,62 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         // The evaluation sets never change: lay them out once.
         let trainSet = gather(train[...]), testSet = gather(test[...])
 
-        func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> (loss: Double, accuracy: Double) {
-            guard rows > 0 else { return (.nan, .nan) }
-            let out = network.forward(set.x, batch: rows)
+        /// Loss and accuracy on a set, and the recorded layers' outputs of its rows.
+        func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> (loss: Double, accuracy: Double, outputs: [[T]]) {
+            guard rows > 0 else { return (.nan, .nan, []) }
+            let out = network.recorded(network.forward(set.x, batch: rows, noise: &evaluationNoise))
             let r = plan.loss.evaluate(out.last!, width: outputs, targets: set.t, batch: rows)
-            return (r.loss, data.classes == nil ? .nan : Double(r.correct) / Double(rows))
+            return (r.loss, data.classes == nil ? .nan : Double(r.correct) / Double(rows), out)
         }
 
-        func recordLayers(epoch: Int) throws {
+        // Where each recorded row sits in the evaluation passes (set 0: training rows, 1: test
+        // rows), when all of them do: recording then reads those passes instead of running the
+        // network again. A row's values do not depend on the rows beside it in its batch, so
+        // the recordings are the same either way.
+        let placement: [(set: Int, index: Int)]? = {
+            var place: [Int: (set: Int, index: Int)] = [:]
+            for (i, r) in test.enumerated() { place[r] = (1, i) }
+            for (i, r) in train.enumerated() { place[r] = (0, i) }
+            let found = recordRows.compactMap { place[$0] }
+            return found.count == recordRows.count ? found : nil
+        }()
+        result.activations = result.layerWidths.map { width in
+            var layer: [Float] = []
+            layer.reserveCapacity(recordAt.count * recordRows.count * width)
+            return layer
+        }
+
+        func recordLayers(epoch: Int, passes: [[[T]]]) throws {
+            let n = recordRows.count
+            if let placement, evaluationNoise == nil {
+                // Recordings are row-major (`[row][unit]`), as estimators read them.
+                for l in result.layerWidths.indices {
+                    let width = result.layerWidths[l]
+                    var rowMajor = [T](repeating: 0, count: n * width)
+                    for (b, place) in placement.enumerated() {
+                        let pass = passes[place.set][l], rows = pass.count / width
+                        for j in 0..<width { rowMajor[b * width + j] = pass[j * rows + place.index] }
+                    }
+                    if rowMajor.contains(where: { !$0.isFinite }) { throw TrainingFailure(epoch: epoch, layer: l) }
+                    if l == result.layerWidths.count - 1 && data.classes != nil {
+                        // Softmax of each row, as `Loss.softmax` computes it on a feature-major block.
+                        for b in 0..<n {
+                            var row = [T](rowMajor[(b * width)..<((b + 1) * width)])
+                            Loss.softmax(&row, width: width)
+                            for j in 0..<width { rowMajor[b * width + j] = row[j] }
+                        }
+                    }
+                    result.activations[l] += rowMajor.map { Float($0) }
+                }
+                result.recordedEpochs.append(epoch)
+                return
+            }
             let (x, _) = gather(recordRows[...])
-            var out = network.forward(x, batch: recordRows.count)
+            var out = network.recorded(network.forward(x, batch: n, noise: &evaluationNoise))
             if let layer = out.firstIndex(where: { $0.contains { !$0.isFinite } }) {
                 throw TrainingFailure(epoch: epoch, layer: layer)
             }
             if data.classes != nil { Loss.softmax(&out[out.count - 1], width: outputs) }
-            // Recordings are row-major (`[row][unit]`), as estimators read them.
-            let n = recordRows.count
             for l in out.indices {
                 let width = result.layerWidths[l]
                 var rowMajor = [Float](repeating: 0, count: n * width)
@@ -139,18 +231,19 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         }
 
         func endOfEpoch(_ epoch: Int) throws {
-            let (trainLoss, trainAccuracy) = evaluate(trainSet, rows: train.count)
-            let (testLoss, testAccuracy) = evaluate(testSet, rows: test.count)
+            let (trainLoss, trainAccuracy, trainOutputs) = evaluate(trainSet, rows: train.count)
+            let (testLoss, testAccuracy, testOutputs) = evaluate(testSet, rows: test.count)
             if !trainLoss.isFinite {
                 let (x, _) = gather(train.prefix(256))
-                let out = network.forward(x, batch: min(256, train.count))
-                throw TrainingFailure(epoch: epoch, layer: out.firstIndex { $0.contains { !$0.isFinite } } ?? network.layers.count - 1)
+                var noNoise: NoiseSource? = nil
+                let out = network.recorded(network.forward(x, batch: min(256, train.count), noise: &noNoise))
+                throw TrainingFailure(epoch: epoch, layer: out.firstIndex { $0.contains { !$0.isFinite } } ?? out.count - 1)
             }
             result.trainLoss.append(trainLoss)
             result.testLoss.append(testLoss)
             result.trainAccuracy.append(trainAccuracy)
             result.testAccuracy.append(testAccuracy)
-            if recordAt.contains(epoch) { try recordLayers(epoch: epoch) }
+            if recordAt.contains(epoch) { try recordLayers(epoch: epoch, passes: [trainOutputs, testOutputs]) }
             progress?(epoch, trainLoss)
         }
 
@@ -163,10 +256,10 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             for start in stride(from: 0, to: order.count, by: plan.batch) {
                 let rows = order[start..<min(order.count, start + plan.batch)]
                 let (x, t) = gather(rows)
-                let out = network.forward(x, batch: rows.count)
-                let evaluation = plan.loss.evaluate(out.last!, width: outputs, targets: t, batch: rows.count)
-                let gradients = network.backward(input: x, outputs: out, outputGradient: evaluation.gradient, batch: rows.count)
-                optimizer.update(&network, with: gradients)
+                let pass = network.forward(x, batch: rows.count, noise: &trainingNoise)
+                let evaluation = plan.loss.evaluate(network.output(of: pass), width: outputs, targets: t, batch: rows.count)
+                let gradients = network.backward(input: x, pass: pass, outputGradient: evaluation.gradient, batch: rows.count)
+                network.update(with: gradients, optimizer: &optimizer)
             }
             try endOfEpoch(epoch)
         }
@@ -181,4 +274,40 @@ public enum FloatTraining {
                              progress: (@Sendable (Int, Double) -> Void)? = nil) throws -> TrainingResult {
         try Trainer<Float>(plan: plan).train(data, train: train, test: test, recordRows: recordRows, progress: progress)
     }
+}
+
+/// What `Trainer` needs of a network, so one training loop serves `DenseNetwork` (the fast path)
+/// and `LayerNetwork`.
+protocol TrainableNetwork: Sendable {
+    associatedtype Scalar: TrainingScalar
+    associatedtype Pass
+    var parameterCount: Int { get }
+    var recordedWidths: [Int] { get }
+    var hasNoise: Bool { get }
+    /// With `noise` nil, no noise is applied.
+    func forward(_ x: [Scalar], batch: Int, noise: inout NoiseSource?) -> Pass
+    /// The recorded layers' outputs, the output layer last.
+    func recorded(_ pass: Pass) -> [[Scalar]]
+    func output(of pass: Pass) -> [Scalar]
+    func backward(input x: [Scalar], pass: Pass, outputGradient: [Scalar], batch: Int) -> DenseNetwork<Scalar>.Gradients
+    mutating func update(with gradients: DenseNetwork<Scalar>.Gradients, optimizer: inout Optimizer<Scalar>)
+}
+
+extension DenseNetwork: TrainableNetwork {
+    var recordedWidths: [Int] { layers.map(\.outputs) }
+    var hasNoise: Bool { false }
+    @inline(__always) func forward(_ x: [T], batch: Int, noise: inout NoiseSource?) -> [[T]] { forward(x, batch: batch) }
+    @inline(__always) func recorded(_ pass: [[T]]) -> [[T]] { pass }
+    @inline(__always) func output(of pass: [[T]]) -> [T] { pass.last! }
+    @inline(__always) func backward(input x: [T], pass: [[T]], outputGradient: [T], batch: Int) -> Gradients {
+        backward(input: x, outputs: pass, outputGradient: outputGradient, batch: batch)
+    }
+    @inline(__always) mutating func update(with gradients: Gradients, optimizer: inout Optimizer<T>) { optimizer.update(&self, with: gradients) }
+}
+
+extension LayerNetwork: TrainableNetwork {
+    var hasNoise: Bool { layers.contains { $0.noise != nil } }
+    @inline(__always) func recorded(_ pass: Pass) -> [[T]] { pass.recorded(in: self) }
+    @inline(__always) func output(of pass: Pass) -> [T] { pass.outputs.last! }
+    @inline(__always) mutating func update(with gradients: Gradients, optimizer: inout Optimizer<T>) { optimizer.update(&self, with: gradients) }
 }
