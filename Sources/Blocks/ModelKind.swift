@@ -20,7 +20,7 @@ public struct ModelKind: BlockKind {
                     doc: "Widths of the hidden layers, e.g. [10, 7, 5, 4, 3]; the output layer is added to fit the data."),
             KeySpec("activation", .choice(Activation.allCases.map(\.rawValue)), default: "tanh", doc: "Activation of every hidden layer."),
             KeySpec("loss", .choice(Loss.allCases.map(\.rawValue)), default: "cross-entropy",
-                    doc: "cross-entropy (softmax over classes) or mse (regression on Y)."),
+                    doc: "cross-entropy (softmax over classes), mse (regression on Y), or cs-divergence (regression: the conditional Cauchy–Schwarz divergence of Yu et al. 2024; per-epoch losses are then reported as MSE)."),
             KeySpec("optimizer", .record([
                 KeySpec("name", .choice(OptimizerKind.allCases.map(\.rawValue)), default: "adam", doc: "sgd or adam."),
                 KeySpec("lr", .number(min: 1e-12, max: 100), default: 0.001, doc: "Learning rate."),
@@ -47,10 +47,18 @@ public struct ModelKind: BlockKind {
                         doc: "multiplicative x(1 + s·ε) or additive x + s·ε, ε ~ N(0, 1)."),
                 KeySpec("at_evaluation", .bool, default: false, doc: "Noise also in the per-epoch evaluation and the recordings."),
             ]), doc: "Gaussian noise after chosen layers: {after: [1, 2], scale: 1e-3, kind: multiplicative, at_evaluation: true}."),
+            KeySpec("ib", .record([
+                KeySpec("beta", .number(min: 0, max: 1e6), required: true, doc: "β, the weight of I_CS(x; t) in the loss."),
+                KeySpec("layer", .int(min: 1, max: 64), doc: "The hidden layer t (numbered as recorded; default: the last hidden layer)."),
+            ], shorthand: "beta"),
+                    doc: "The compression term of the Cauchy–Schwarz information bottleneck (Yu et al. 2024): β·I_CS(x; t) added to the loss, from Gaussian Gram matrices of each batch; dense networks only. {beta: 0.01, layer: 2}, or just β."),
+            KeySpec("sigma", .number(min: 1e-6, max: 1e6),
+                    doc: "Width σ of the Gaussian kernels of the Cauchy–Schwarz terms (cs-divergence loss, ib, ixt_cs) on x, y, ŷ and t (default 1, as in Yu et al.'s code; standardise the data)."),
             KeySpec("record", .record([
                 KeySpec("epochs", .int(min: 1, max: 1_000_000), default: 50, doc: "How many epochs to record (0 and the last included)."),
                 KeySpec("spacing", .choice(["log", "linear"]), default: "log", doc: "log: dense early, where networks change fastest."),
                 KeySpec("at", .list(.int(min: 0, max: 1_000_000), count: 1...100_000), doc: "Explicit epochs instead."),
+                KeySpec("keep", .bool, doc: "false: keep no recordings at all (for sweeps that need only the final metrics; estimators then cannot read the model)."),
             ], shorthand: "epochs"), doc: "When to record every layer's activations on all rows: {epochs: 50, spacing: log} or {at: [0, 10, 100]}."),
         ]
     }
@@ -67,6 +75,9 @@ public struct ModelKind: BlockKind {
             ResultSpec("layer_widths", doc: "Units of every recorded layer, the output layer last (a convolution's: channels × positions)."),
             ResultSpec("activation", doc: "Activation of the hidden layers."),
             ResultSpec("classes", doc: "Number of classes (null for regression)."),
+            ResultSpec("test_rmse", doc: "Regression: root mean squared error on the test rows, in the units of the data's Y (undoing the dataset's standardize)."),
+            ResultSpec("test_mae", doc: "Regression: mean absolute error on the test rows, in the units of Y."),
+            ResultSpec("ixt_cs", doc: "Regression: I_CS(x; t) on the test rows (at most 2000) after training, t the ib layer or the last hidden layer, with kernel width sigma."),
             ResultSpec("history", doc: "Curves per epoch: history.epoch, history.train_loss, history.test_loss, history.train_accuracy, history.test_accuracy."),
         ]
     }
@@ -77,6 +88,17 @@ public struct ModelKind: BlockKind {
         case .success(let a): architecture = a
         case .failure(let problem): return [problem]
         }
+        if let ib = spec["ib"] {
+            let hidden = spec["layers"]?.arrayValue?.count ?? 0
+            if spec["conv"] != nil || spec["noise"] != nil {
+                return [.error("'ib' works on dense networks only (no conv, no noise)", at: spec.location(of: "ib"))]
+            }
+            if let layer = ib["layer"]?.intValue, layer > hidden {
+                return [.error("'ib': layer \(layer) is not a hidden layer; the model has \(hidden)", at: spec.location(of: "ib"))]
+            }
+            if hidden == 0 { return [.error("'ib' needs a hidden layer for t", at: spec.location(of: "ib"))] }
+        }
+        guard spec["record"]?["keep"] != .bool(false) else { return [] }
         guard let dataID = spec.string("data"), let data = context.referenced[dataID],
               let rows = MemoryBudget.rows(ofDataset: data.spec), let record = spec["record"] else { return [] }
         let recorded = record["at"]?.arrayValue?.count ?? min(record["epochs"]?.intValue ?? 0, (spec.int("epochs") ?? 0) + 1)
@@ -100,8 +122,10 @@ public struct ModelKind: BlockKind {
         case (.crossEntropy, let labels?, _):
             let classes = data.values["classes"]?.intValue ?? (Int(labels.values.max() ?? 0) + 1)
             labelled = LabelledData(features: x.values, width: x.columns, targets: labels.values, targetWidth: 1, classes: classes)
-        case (.mse, _, let y?):
+        case (.mse, _, let y?), (.csDivergence, _, let y?):
             labelled = LabelledData(features: x.values, width: x.columns, targets: y.values, targetWidth: y.columns, classes: nil)
+        case (.csDivergence, _, nil):
+            throw BlockError("cs-divergence needs Y values, and dataset '\(dataID)' has none; it is a regression loss")
         case (.crossEntropy, nil, _):
             throw BlockError("cross-entropy needs class labels, and dataset '\(dataID)' has none; use loss: mse for regression")
         case (.mse, _, nil):
@@ -112,7 +136,8 @@ public struct ModelKind: BlockKind {
 
         let optimizer = spec["optimizer"]!
         let record = spec["record"]!
-        let schedule: RecordSchedule = record["at"]?.arrayValue.map { .explicit($0.compactMap(\.intValue)) }
+        let keep = record["keep"] != .bool(false)
+        let schedule: RecordSchedule = !keep ? .explicit([]) : record["at"]?.arrayValue.map { .explicit($0.compactMap(\.intValue)) }
             ?? .spaced(count: record["epochs"]!.intValue!, logarithmic: record["spacing"]?.stringValue == "log")
         let epochs = spec.int("epochs")!
         let architecture: Architecture
@@ -123,7 +148,7 @@ public struct ModelKind: BlockKind {
         if let input = architecture.input, input.count != labelled.width {
             throw BlockError("the model's input shape (\(input)) has \(input.count) values per row, but dataset '\(dataID)' has \(labelled.width) columns")
         }
-        let plan = TrainingPlan(
+        var plan = TrainingPlan(
             hidden: spec["layers"]!.arrayValue!.compactMap(\.intValue),
             activation: Activation(rawValue: spec.string("activation")!)!,
             loss: loss,
@@ -139,13 +164,19 @@ public struct ModelKind: BlockKind {
             convolution: architecture.convolution,
             noise: architecture.noise,
             noiseAfter: architecture.noiseAfter)
+        let hiddenCount = plan.hiddenLayers.count
+        let bottleneckLayer = (spec["ib"]?["layer"]?.intValue ?? hiddenCount) - 1
+        if let beta = spec["ib"]?["beta"]?.doubleValue {
+            plan.bottleneck = InformationBottleneck(beta: beta, layer: bottleneckLayer)
+        }
+        plan.kernelWidth = spec.double("sigma") ?? 1
 
         let reporter = input.progress
         let started = DispatchTime.now().uptimeNanoseconds
         let lastReport = Counter()
         let result: TrainingResult
         do {
-            result = try FloatTraining.train(plan, data: labelled, train: train, test: test, recordRows: Array(0..<labelled.count)) { epoch, trainLoss in
+            result = try FloatTraining.train(plan, data: labelled, train: train, test: test, recordRows: keep ? Array(0..<labelled.count) : []) { epoch, trainLoss in
                 // About once a second: epoch, loss and time left.
                 let now = DispatchTime.now().uptimeNanoseconds
                 guard epoch > 0, now - lastReport.value > 1_000_000_000 || epoch == epochs else { return }
@@ -167,7 +198,15 @@ public struct ModelKind: BlockKind {
         for (l, width) in result.layerWidths.enumerated() {
             arrays["layer\(l + 1)"] = NumericArray(shape: [result.recordedEpochs.count, n, width], floats: result.activations[l])
         }
+        if !keep { arrays = arrays.filter { !$0.key.hasPrefix("layer") } }
         func finite(_ x: Double?) -> Value { x.map { $0.isFinite ? .double($0) : .null } ?? .null }
+        var regression: [String: Value] = [:]
+        if labelled.classes == nil, !test.isEmpty, let predictions = result.finalTestOutputs.last {
+            regression = Self.regressionResults(predictions: predictions, labelled: labelled, test: test,
+                                                yScale: data.values["standardized"]?["y_std"]?.arrayValue?.compactMap(\.doubleValue),
+                                                representation: hiddenCount > 0 ? result.finalTestOutputs[bottleneckLayer] : nil,
+                                                sigma: plan.kernelWidth)
+        }
         let history: Value = .object([
             "epoch": .array((0...epochs).map { .int($0) }),
             "train_loss": .array(result.trainLoss.map { finite($0) }),
@@ -187,7 +226,36 @@ public struct ModelKind: BlockKind {
             "activation": .string(plan.activation.rawValue),
             "classes": labelled.classes.map { .int($0) } ?? .null,
             "history": history,
-        ], arrays: arrays)
+        ].merging(regression) { a, _ in a }, arrays: arrays)
+    }
+
+    /// RMSE and MAE on the test rows in the units of Y, and I_CS(x; t) on at most 2000 of them.
+    static func regressionResults(predictions: [Double], labelled: LabelledData, test: [Int], yScale: [Double]?,
+                                  representation: [Double]?, sigma: Double) -> [String: Value] {
+        let width = labelled.targetWidth
+        var squared = 0.0, absolute = 0.0
+        for (b, r) in test.enumerated() {
+            for k in 0..<width {
+                let scale = yScale.map { k < $0.count ? $0[k] : 1 } ?? 1
+                let error = (predictions[b * width + k] - labelled.targets[r * width + k]) * scale
+                squared += error * error
+                absolute += abs(error)
+            }
+        }
+        let count = Double(test.count * width)
+        var values: [String: Value] = ["test_rmse": .double((squared / count).squareRoot()), "test_mae": .double(absolute / count)]
+        if let t = representation {
+            let n = min(test.count, 2000)
+            let tWidth = t.count / test.count
+            var xs = [Double](), ts = [Double]()
+            for b in 0..<n {
+                xs += labelled.features[(test[b] * labelled.width)..<((test[b] + 1) * labelled.width)]
+                ts += t[(b * tWidth)..<((b + 1) * tWidth)]
+            }
+            let information = CauchySchwarzObjective.quadraticInformation(x: xs, xWidth: labelled.width, t: ts, tWidth: tWidth, sigmaX: sigma, sigmaT: sigma)
+            values["ixt_cs"] = information.value.isFinite ? .double(information.value) : .null
+        }
+        return values
     }
 
     public func present(_ output: BlockOutput, spec: ResolvedSpec, id: String) -> [Presentation] {

@@ -77,13 +77,19 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
 
     /// Backpropagation from the gradient of the loss with respect to the output layer's values
     /// (feature-major, like `forward`).
-    public func backward(input x: [T], outputs: [[T]], outputGradient: [T], batch: Int) -> Gradients {
+    /// `hiddenGradient`, when given, is added to the gradient with respect to that hidden layer's
+    /// output (after its activation) on the way down.
+    public func backward(input x: [T], outputs: [[T]], outputGradient: [T], batch: Int,
+                         hiddenGradient: (layer: Int, gradient: [T])? = nil) -> Gradients {
         var weightGradients = layers.map { [T](repeating: 0, count: $0.weights.count) }
         var biasGradients = layers.map { [T](repeating: 0, count: $0.bias.count) }
         var delta = outputGradient
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
             let (nIn, nOut) = (layer.inputs, layer.outputs)
+            if let extra = hiddenGradient, extra.layer == l {
+                for i in delta.indices { delta[i] += extra.gradient[i] }
+            }
             // Through the activation: dL/dz = dL/dy · f'(z), with f' read from y.
             layer.activation.backpropagate(&delta, outputs: outputs[l])
             var previous = [T](repeating: 0, count: l == 0 ? 0 : batch * nIn)

@@ -156,7 +156,11 @@ public struct LayerNetwork<T: TrainingScalar>: Sendable {
     public typealias Gradients = DenseNetwork<T>.Gradients
 
     /// Backpropagation from the gradient of the loss with respect to the output layer's values.
-    public func backward(input x: [T], pass: Pass, outputGradient: [T], batch: Int) -> Gradients {
+    /// A gradient on a hidden layer (`hiddenGradient`) is for dense-only networks; the model
+    /// block refuses a bottleneck on any other before training.
+    public func backward(input x: [T], pass: Pass, outputGradient: [T], batch: Int,
+                         hiddenGradient: (layer: Int, gradient: [T])? = nil) -> Gradients {
+        precondition(hiddenGradient == nil, "a hidden-layer gradient needs a dense network")
         var weightGradients = layers.map { [T](repeating: 0, count: $0.weights.count) }
         var biasGradients = layers.map { [T](repeating: 0, count: $0.bias.count) }
         var delta = outputGradient

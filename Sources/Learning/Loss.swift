@@ -5,6 +5,10 @@ public enum Loss: String, Sendable, CaseIterable {
     case crossEntropy = "cross-entropy"
     /// Mean squared error against targets, averaged over the batch and the outputs.
     case mse
+    /// The conditional Cauchy–Schwarz divergence between the data's p(y|x) and the network's
+    /// q(ŷ|x) (Yu et al. 2024; `CauchySchwarzObjective`). Training follows its gradient; the
+    /// losses reported per epoch are the MSE, which a batch-free evaluation can compute.
+    case csDivergence = "cs-divergence"
 
     /// `outputs` is feature-major (`outputs[j * batch + b]`, as `DenseNetwork.forward` gives);
     /// targets are class indices for cross-entropy (one per row) and feature-major values for
@@ -30,7 +34,7 @@ public enum Loss: String, Sendable, CaseIterable {
                 for j in 0..<width { gradient[j * batch + b] = column[j] / T(batch) }
             }
             return (total / Double(batch), gradient, correct)
-        case .mse:
+        case .mse, .csDivergence:
             let n = T(batch * width)
             for i in 0..<outputs.count {
                 let difference = outputs[i] - targets[i]

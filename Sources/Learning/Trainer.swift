@@ -40,6 +40,11 @@ public struct TrainingPlan: Sendable {
     public var noise: NoiseInjection?
     /// The recorded layers (0-based, convolution layers first) that get `noise`.
     public var noiseAfter: [Int]
+    /// The compression term of the Cauchy–Schwarz information bottleneck: β·I_CS(x; t) added to
+    /// the loss, t being a hidden layer of a dense network.
+    public var bottleneck: InformationBottleneck?
+    /// Width σ of the Gaussian kernels of the Cauchy–Schwarz terms (on x, y, ŷ and t).
+    public var kernelWidth: Double = 1
 
     public init(hidden: [Int], activation: Activation, loss: Loss, optimizer: OptimizerKind, learningRate: Double,
                 momentum: Double = 0, l2: Double = 0, batch: Int, epochs: Int, record: RecordSchedule, seed: UInt64,
@@ -82,6 +87,17 @@ extension TrainingPlan {
     }
 }
 
+/// β·I_CS(x; t) on the minibatch, t the output of hidden layer `layer` (0-based).
+public struct InformationBottleneck: Sendable, Hashable {
+    public var beta: Double
+    public var layer: Int
+
+    public init(beta: Double, layer: Int) {
+        self.beta = beta
+        self.layer = layer
+    }
+}
+
 /// What a training run produces.
 public struct TrainingResult: Sendable {
     /// Per epoch 0...epochs (epoch 0: before training).
@@ -95,6 +111,9 @@ public struct TrainingResult: Sendable {
     public var activations: [[Float]] = []
     public var layerWidths: [Int] = []
     public var parameters: Int = 0
+    /// Every recorded layer on the test rows after the last epoch, row-major (`[row][unit]`),
+    /// the raw outputs last (no softmax): what regression errors and I_CS(x; t) are computed from.
+    public var finalTestOutputs: [[Double]] = []
 }
 
 public struct TrainingFailure: Error, CustomStringConvertible, Sendable {
@@ -243,6 +262,14 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             result.testLoss.append(testLoss)
             result.trainAccuracy.append(trainAccuracy)
             result.testAccuracy.append(testAccuracy)
+            if epoch == plan.epochs, !testOutputs.isEmpty {
+                result.finalTestOutputs = zip(result.layerWidths, testOutputs).map { width, pass in
+                    let rows = pass.count / width
+                    var rowMajor = [Double](repeating: 0, count: pass.count)
+                    for j in 0..<width { for b in 0..<rows { rowMajor[b * width + j] = Double(pass[j * rows + b]) } }
+                    return rowMajor
+                }
+            }
             if recordAt.contains(epoch) { try recordLayers(epoch: epoch, passes: [trainOutputs, testOutputs]) }
             progress?(epoch, trainLoss)
         }
@@ -257,13 +284,49 @@ public struct Trainer<T: TrainingScalar>: Sendable {
                 let rows = order[start..<min(order.count, start + plan.batch)]
                 let (x, t) = gather(rows)
                 let pass = network.forward(x, batch: rows.count, noise: &trainingNoise)
-                let evaluation = plan.loss.evaluate(network.output(of: pass), width: outputs, targets: t, batch: rows.count)
-                let gradients = network.backward(input: x, pass: pass, outputGradient: evaluation.gradient, batch: rows.count)
+                var gradient = plan.loss.evaluate(network.output(of: pass), width: outputs, targets: t, batch: rows.count).gradient
+                var hidden: (layer: Int, gradient: [T])?
+                if plan.loss == .csDivergence || plan.bottleneck != nil {
+                    (gradient, hidden) = kernelGradients(x: x, targets: t, pass: network.recorded(pass), outputs: outputs,
+                                                         batch: rows.count, width: data.width, mse: gradient)
+                }
+                let gradients = network.backward(input: x, pass: pass, outputGradient: gradient, batch: rows.count, hiddenGradient: hidden)
                 network.update(with: gradients, optimizer: &optimizer)
             }
             try endOfEpoch(epoch)
         }
         return result
+    }
+}
+
+extension Trainer {
+    /// The Cauchy–Schwarz terms' gradients on one batch: with respect to the outputs (the CS
+    /// divergence replacing `mse` when the loss is cs-divergence) and to the bottleneck layer.
+    func kernelGradients(x: [T], targets: [T], pass: [[T]], outputs: Int, batch: Int, width: Int,
+                         mse: [T]) -> (output: [T], hidden: (layer: Int, gradient: [T])?) {
+        func rowMajor(_ values: [T], columns: Int) -> [Double] {
+            var out = [Double](repeating: 0, count: values.count)
+            for j in 0..<columns { for b in 0..<batch { out[b * columns + j] = Double(values[j * batch + b]) } }
+            return out
+        }
+        func featureMajor(_ values: [Double], columns: Int) -> [T] {
+            var out = [T](repeating: 0, count: values.count)
+            for j in 0..<columns { for b in 0..<batch { out[j * batch + b] = T(values[b * columns + j]) } }
+            return out
+        }
+        let xs = rowMajor(x, columns: width)
+        var outputGradient = mse
+        if plan.loss == .csDivergence {
+            let d = CauchySchwarzObjective.conditionalDivergence(x: xs, xWidth: width, targets: rowMajor(targets, columns: outputs),
+                                                                 predictions: rowMajor(pass.last!, columns: outputs), width: outputs,
+                                                                 sigmaX: plan.kernelWidth, sigmaY: plan.kernelWidth)
+            outputGradient = featureMajor(d.gradient, columns: outputs)
+        }
+        guard let ib = plan.bottleneck, ib.beta > 0 else { return (outputGradient, nil) }
+        let tWidth = pass[ib.layer].count / batch
+        let information = CauchySchwarzObjective.quadraticInformation(x: xs, xWidth: width, t: rowMajor(pass[ib.layer], columns: tWidth),
+                                                                      tWidth: tWidth, sigmaX: plan.kernelWidth, sigmaT: plan.kernelWidth)
+        return (outputGradient, (ib.layer, featureMajor(information.gradient.map { $0 * ib.beta }, columns: tWidth)))
     }
 }
 
@@ -289,7 +352,10 @@ protocol TrainableNetwork: Sendable {
     /// The recorded layers' outputs, the output layer last.
     func recorded(_ pass: Pass) -> [[Scalar]]
     func output(of pass: Pass) -> [Scalar]
-    func backward(input x: [Scalar], pass: Pass, outputGradient: [Scalar], batch: Int) -> DenseNetwork<Scalar>.Gradients
+    /// `hiddenGradient` adds a gradient with respect to one hidden layer's output (a loss term on
+    /// a representation, as the information bottleneck's).
+    func backward(input x: [Scalar], pass: Pass, outputGradient: [Scalar], batch: Int,
+                  hiddenGradient: (layer: Int, gradient: [Scalar])?) -> DenseNetwork<Scalar>.Gradients
     mutating func update(with gradients: DenseNetwork<Scalar>.Gradients, optimizer: inout Optimizer<Scalar>)
 }
 
@@ -299,8 +365,9 @@ extension DenseNetwork: TrainableNetwork {
     @inline(__always) func forward(_ x: [T], batch: Int, noise: inout NoiseSource?) -> [[T]] { forward(x, batch: batch) }
     @inline(__always) func recorded(_ pass: [[T]]) -> [[T]] { pass }
     @inline(__always) func output(of pass: [[T]]) -> [T] { pass.last! }
-    @inline(__always) func backward(input x: [T], pass: [[T]], outputGradient: [T], batch: Int) -> Gradients {
-        backward(input: x, outputs: pass, outputGradient: outputGradient, batch: batch)
+    @inline(__always) func backward(input x: [T], pass: [[T]], outputGradient: [T], batch: Int,
+                                    hiddenGradient: (layer: Int, gradient: [T])?) -> Gradients {
+        backward(input: x, outputs: pass, outputGradient: outputGradient, batch: batch, hiddenGradient: hiddenGradient)
     }
     @inline(__always) mutating func update(with gradients: Gradients, optimizer: inout Optimizer<T>) { optimizer.update(&self, with: gradients) }
 }

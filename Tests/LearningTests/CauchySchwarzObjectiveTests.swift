@@ -66,3 +66,28 @@ final class CauchySchwarzObjectiveTests: XCTestCase {
         XCTAssertEqual(CauchySchwarzObjective.quadraticInformation(x: x, xWidth: 1, t: [3, 3], tWidth: 1, sigmaX: 1, sigmaT: 1).value, 0, accuracy: 1e-14)
     }
 }
+
+extension CauchySchwarzObjectiveTests {
+    /// A loss on a hidden layer's output enters backpropagation at that layer:
+    /// J = Σ c·output + Σ d·t, differentiated by finite differences in every weight.
+    func testHiddenLayerGradientEntersBackpropagation() {
+        let (inputs, batch) = (3, 5)
+        let network = DenseNetwork<Double>(inputs: inputs, hidden: [4, 3], outputs: 2, activation: .tanh, seed: 3)
+        let x = sample(inputs * batch, seed: 5, stream: "x")
+        let c = sample(2 * batch, seed: 5, stream: "c"), d = sample(3 * batch, seed: 5, stream: "d")
+        func objective(_ net: DenseNetwork<Double>) -> Double {
+            let out = net.forward(x, batch: batch)
+            return zip(out[2], c).reduce(0) { $0 + $1.0 * $1.1 } + zip(out[1], d).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        let gradients = network.backward(input: x, outputs: network.forward(x, batch: batch), outputGradient: c, batch: batch,
+                                         hiddenGradient: (layer: 1, gradient: d))
+        for l in network.layers.indices {
+            for i in network.layers[l].weights.indices {
+                var plus = network, minus = network
+                plus.layers[l].weights[i] += 1e-6
+                minus.layers[l].weights[i] -= 1e-6
+                XCTAssertEqual(gradients.weights[l][i], (objective(plus) - objective(minus)) / 2e-6, accuracy: 1e-6)
+            }
+        }
+    }
+}
