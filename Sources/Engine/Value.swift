@@ -43,11 +43,12 @@ public enum Value: Hashable, Sendable {
     }
 
     /// Follows a dotted key path (`history.loss`) through nested objects; a whole number
-    /// indexes a list from 0 (`laws.0.alpha`).
+    /// indexes a list from 0 (`laws.0.alpha`), or from the end when negative (`points.-1`).
     public func lookup(_ path: [String]) -> Value? {
         var current: Value? = self
         for key in path {
-            if case .array(let items)? = current, let index = Int(key) {
+            if case .array(let items)? = current, var index = Int(key) {
+                if index < 0 { index += items.count }  // -1: the last
                 current = items.indices.contains(index) ? items[index] : nil
             } else {
                 current = current?[key]

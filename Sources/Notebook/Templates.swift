@@ -64,7 +64,7 @@ public enum TemplateScanner {
                     let form: Form
                     // After the result's name, path steps may also be numbers (`layers.5.ixt_max`).
                     if parts.count >= 2, isID(parts[0]), isName(parts[1]),
-                       parts.dropFirst(2).allSatisfy({ isName($0) || (!$0.isEmpty && $0.allSatisfy(\.isASCIIDigit)) }) {
+                       parts.dropFirst(2).allSatisfy({ isName($0) || isIndex($0) }) {
                         form = .inlineResult(blockID: parts[0], keyPath: Array(parts.dropFirst()))
                     } else {
                         form = .malformed("expected {{ block-id.key }}, found {{ \(inner) }}")
@@ -86,6 +86,12 @@ public enum TemplateScanner {
     }
 
     /// Parameter names and result keys: letters, digits and underscores, not starting with a digit.
+    /// A list index in a result path: `0`, `12`, or `-1` (the last).
+    static func isIndex(_ text: String) -> Bool {
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        return !digits.isEmpty && digits.allSatisfy(\.isASCIIDigit)
+    }
+
     public static func isName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first,
               first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return false }
