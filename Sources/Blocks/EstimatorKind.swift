@@ -16,13 +16,15 @@ public struct EstimatorKind: BlockKind {
     static let datasetMethods = ["gaussian", "ksg", "kl", "wkl", "renyi", "cs"]
     /// Estimators of Shannon's mutual information, whose error against the truth means something.
     static let shannonMethods = ["gaussian", "ksg", "kl", "wkl"]
-    static let modelMethods = ["binning", "kde"]
+    static let modelMethods = ["binning", "kde", "kl", "wkl"]
+    /// Methods that take entropies of (compressed) layers, as Butakov et al. do.
+    static let layerEntropyMethods = ["kl", "wkl"]
 
     public var keys: [KeySpec] {
         [
             KeySpec("of", .reference(kinds: ["dataset", "model"]), required: true,
                     doc: "A dataset (methods gaussian, ksg) or a model whose recorded layers are estimated (binning, kde)."),
-            KeySpec("method", .choice(Self.datasetMethods + Self.modelMethods), required: true,
+            KeySpec("method", .choice(Self.datasetMethods + Self.modelMethods.filter { !Self.datasetMethods.contains($0) }), required: true,
                     doc: "gaussian: closed form from the sample covariance. ksg: Kraskov–Stögbauer–Grassberger estimator 1, max-norm. kl: Kozachenko–Leonenko entropies, h(X) + h(Y) − h(X,Y). wkl: weighted Kozachenko–Leonenko entropies (Berrett, Samworth & Yuan 2019), h(X) + h(Y) − h(X,Y), or h(X) − Σ_y p(y) h(X | y) on a labelled dataset without Y. renyi: matrix-based Rényi α-information from Gram matrices. cs: Cauchy–Schwarz quadratic information from Gram matrices. binning: equal-width bins per unit (I(X;T) = H(T)). kde: Kolchinsky–Tracey upper and lower bounds with Gaussian noise."),
             KeySpec("k", .int(min: 1, max: 1000), default: 3, when: ("method", ["ksg", "kl", "wkl"]),
                     doc: "Neighbours for KSG and KL; for wkl the largest neighbour rank weighted (raised to ⌊d/4⌋ + 1 in d dimensions when the weights need more)."),
@@ -95,7 +97,10 @@ public struct EstimatorKind: BlockKind {
     public func run(_ input: BlockInput) throws -> BlockOutput {
         let method = input.spec.string("method")!
         let unit = InformationUnit(rawValue: input.spec.string("units")!) ?? .nats
-        if Self.modelMethods.contains(method) { return try runOnModel(input, method: method, unit: unit) }
+        if input.inputKinds[input.spec.string("of")!] == "model" {
+            if Self.layerEntropyMethods.contains(method) { return try runEntropiesOnModel(input, method: method, unit: unit) }
+            return try runOnModel(input, method: method, unit: unit)
+        }
         return try runOnDataset(input, method: method, unit: unit)
     }
 

@@ -9,7 +9,7 @@ public struct ModelKind: BlockKind {
     public init() {}
 
     public let name = "model"
-    public let version = 5
+    public let version = 6
     public let summary = "Trains a network (dense layers, optionally after 1-D or 2-D convolutions) on a dataset, recording every layer's activations at chosen epochs."
 
     public var keys: [KeySpec] {
@@ -198,7 +198,12 @@ public struct ModelKind: BlockKind {
         for (l, width) in result.layerWidths.enumerated() {
             arrays["layer\(l + 1)"] = NumericArray(shape: [result.recordedEpochs.count, n, width], floats: result.activations[l])
         }
-        if !keep { arrays = arrays.filter { !$0.key.hasPrefix("layer") } }
+        if keep {
+            // The inputs of the recorded rows, for estimators of I(X;T) that need X itself.
+            arrays["inputs"] = NumericArray(shape: [n, labelled.width], floats: labelled.features.map(Float.init))
+        } else {
+            arrays = arrays.filter { !$0.key.hasPrefix("layer") }
+        }
         func finite(_ x: Double?) -> Value { x.map { $0.isFinite ? .double($0) : .null } ?? .null }
         var regression: [String: Value] = [:]
         if labelled.classes == nil, !test.isEmpty, let predictions = result.finalTestOutputs.last {
