@@ -57,6 +57,8 @@ public struct EstimatorKind: BlockKind {
                     doc: "Variance σ² of the Gaussian noise added to each unit (1e-3 in Saxe et al.)."),
             KeySpec("every", .int(min: 1, max: 100_000), default: 1, when: ("method", Self.modelMethods),
                     doc: "Estimate every n-th recorded epoch only (the last is always included): kde costs n² per layer and epoch."),
+            KeySpec("estimate_layers", .list(.int(min: 1, max: 64), count: 1...64), when: ("method", Self.layerEntropyMethods),
+                    doc: "On a model: the recorded layers to estimate (1 is the first hidden layer; default all). A layer without noise makes I(X;T) diverge, as the output layer does."),
             KeySpec("units", .choice(["nats", "bits"]), default: "nats", frontMatterDefault: "units",
                     doc: "Units of the results; defaults to the notebook's `units`, else nats."),
         ]

@@ -53,15 +53,21 @@ extension EstimatorKind {
             }
         }
         let hX = try? entropy(x)
-        let layers = widths.count
-        let layerArrays = (0..<layers).map { model.arrays["layer\($0 + 1)"]!.floats }
+        // The layers asked for (numbered as recorded, from 1), in order.
+        let numbers = spec["estimate_layers"]?.arrayValue?.compactMap(\.intValue) ?? Array(1...widths.count)
+        if let bad = numbers.first(where: { $0 > widths.count }) {
+            throw BlockError("estimate_layers: model '\(modelID)' has \(widths.count) recorded layers, not \(bad)")
+        }
+        let chosenWidths = numbers.map { widths[$0 - 1] }
+        let layers = numbers.count
+        let layerArrays = numbers.map { model.arrays["layer\($0)"]!.floats }
         let tasks = layers * chosen.count
         var ixt = [Double](repeating: .nan, count: tasks), ity = ixt
         let frozenX = x
         // The entropy estimators use both cores themselves; tasks run one after another.
         for task in 0..<tasks {
             let layer = task / chosen.count, e = chosen[task % chosen.count]
-            let width = widths[layer]
+            let width = chosenWidths[layer]
             let start = e * rows * width
             let values = layerArrays[layer][start..<(start + rows * width)].map(Double.init)
             guard let t = try? PrincipalComponents(Matrix(rows: rows, columns: width, values: values),
@@ -81,7 +87,7 @@ extension EstimatorKind {
                 conditional += Double(members.count) / Double(rows) * h
             }
             if complete { ity[task] = hT - conditional }
-            if task % max(1, chosen.count) == chosen.count - 1 { input.progress("layer \(layer + 1) of \(layers) done") }
+            if task % max(1, chosen.count) == chosen.count - 1 { input.progress("layer \(numbers[layer]) done (\(layer + 1) of \(layers))") }
         }
 
         let epochs = chosen.map { allEpochs[$0] }
@@ -93,8 +99,8 @@ extension EstimatorKind {
         for l in 0..<layers {
             let xs = (0..<epochs.count).map { ixt[l * epochs.count + $0] }
             let finite = xs.filter(\.isFinite)
-            summary[String(l + 1)] = .object([
-                "width": .int(widths[l]),
+            summary[String(numbers[l])] = .object([
+                "width": .int(chosenWidths[l]),
                 "ixt_first": number(xs.first!),
                 "ixt_max": finite.max().map(number) ?? .null,
                 "ixt_last": number(xs.last!),
@@ -106,7 +112,8 @@ extension EstimatorKind {
             "units": .string(unit.rawValue),
             "samples": .int(rows),
             "epochs": .array(epochs.map { .int($0) }),
-            "layer_widths": .array(widths.map { .int($0) }),
+            "layer_widths": .array(chosenWidths.map { .int($0) }),
+            "layer_numbers": .array(numbers.map { .int($0) }),
             "ixt": perLayer(ixt),
             "ity": perLayer(ity),
             "layers": .object(summary),

@@ -263,13 +263,15 @@ public struct PlotKind: BlockKind {
                   let ity = output.values["ity"]?.arrayValue else { throw BlockError("'\(id)' has no per-layer estimates") }
             if let u = output.values["units"]?.stringValue { units.insert(u) }
             let widths = output.values["layer_widths"]?.arrayValue ?? []
+            // Estimators of some layers only say which (numbered as recorded).
+            let numbers = output.values["layer_numbers"]?.arrayValue?.compactMap(\.intValue)
             let bounds = input.spec.bool("bounds") == true
             let ixtLower = output.values["ixt_lower"]?.arrayValue, ityLower = output.values["ity_lower"]?.arrayValue
             if bounds && (ixtLower == nil || ityLower == nil) { throw BlockError("'\(id)' has no lower bounds (ixt_lower, ity_lower): 'bounds' needs method kde") }
             let layers: [Value] = zip(ixt, ity).enumerated().map { l, pair in
                 let width = l < widths.count ? " (\(widths[l].displayText))" : ""
                 points += pair.0.arrayValue?.count ?? 0
-                var layer: [String: Value] = ["name": .string("L\(l + 1)\(width)"), "x": pair.0, "y": pair.1]
+                var layer: [String: Value] = ["name": .string("L\(numbers.map { l < $0.count ? $0[l] : l + 1 } ?? l + 1)\(width)"), "x": pair.0, "y": pair.1]
                 if bounds, let xl = ixtLower, let yl = ityLower, l < xl.count, l < yl.count {
                     layer["x_lower"] = xl[l]
                     layer["y_lower"] = yl[l]
