@@ -292,7 +292,7 @@ final class ModelBlockTests: XCTestCase {
         XCTAssertTrue(rendered.contains("m.md:8:28: error: 'lr' must be at least 1e-12, found -1.0"), rendered)
         XCTAssertTrue(rendered.contains("m.md:9:10: error: unknown key 'epoch' in 'record' of model 'net'"), rendered)
         XCTAssertTrue(rendered.contains("did you mean 'epochs'?"), rendered)
-        XCTAssertTrue(rendered.contains("m.md:10:7: error: 'loss' must be one of cross-entropy, mse, found 'hinge'"), rendered)
+        XCTAssertTrue(rendered.contains("m.md:10:7: error: 'loss' must be one of cross-entropy, mse, cs-divergence, found 'hinge'"), rendered)
     }
 
     func testEstimatorMethodsMustFitWhatTheyEstimate() {
