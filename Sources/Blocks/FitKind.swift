@@ -27,6 +27,7 @@ public struct FitKind: BlockKind {
             KeySpec("extrapolate", .int(min: 0, max: 1_000), default: 0,
                     doc: "When k > 0: also fit each group on its k smallest sizes only and report the error of predicting the larger ones."),
             KeySpec("delta", .number(min: 1e-9, max: 10), default: 1e-3, doc: "Huber's delta on log residuals."),
+            KeySpec("where", .grid, doc: "Keep only the rows whose results take one of the listed values, e.g. {l2: [0], batch: [32, 128]}."),
             KeySpec("caption", .string, default: "", doc: "Caption of the numbered table of fitted laws."),
         ]
     }

@@ -36,6 +36,7 @@ public struct PlotKind: BlockKind {
             KeySpec("bounds", .bool, when: ("kind", ["information-plane"]),
                     doc: "Shade each layer's region between the kde upper-bound path and its lower-bound path (estimators with method kde only)."),
             KeySpec("arrows", .bool, when: ("kind", ["information-plane"]), doc: "Arrowheads along each layer's path, in the direction of time."),
+            KeySpec("where", .grid, doc: "Keep only the rows whose results take one of the listed values, e.g. {l2: [0], batch: [32, 128]}."),
             KeySpec("title", .string, default: "", doc: "Title drawn above the chart."),
             KeySpec("xlabel", .string, doc: "Label of the x axis; defaults to the x key and its units."),
             KeySpec("ylabel", .string, doc: "Label of the y axis; defaults to the y key and its units."),

@@ -15,6 +15,7 @@ public struct TableKind: BlockKind {
             KeySpec("columns", .list(.string, count: 1...50), required: true, doc: "Result keys to show as columns (e.g. [method, mi, truth, error])."),
             KeySpec("by", .list(.string, count: 1...10),
                     doc: "Columns whose values group the rows (e.g. [loss] over seeds): one row per group, numbers shown as mean ± standard deviation, with the count of rows in `runs`."),
+            KeySpec("where", .grid, doc: "Keep only the rows whose results take one of the listed values, e.g. {l2: [0], batch: [32, 128]}."),
             KeySpec("caption", .string, default: "", doc: "Caption of the numbered table."),
         ]
     }

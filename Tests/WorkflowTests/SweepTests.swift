@@ -212,3 +212,21 @@ extension SweepTests {
         XCTAssertEqual(cells.first?.arrayValue?[1], "3")
     }
 }
+
+extension SweepTests {
+    func testWhereKeepsOnlyTheRowsWithTheListedValues() async throws {
+        let path = try write(notebook() + """
+
+
+        ```table tbl-where
+        from: grid
+        columns: [pairs.mi, k]
+        where: {k: [5], pairs.mi: [1.0, 7]}
+        ```
+        """)
+        let result = await run(path)
+        XCTAssertEqual(result.status, .success)
+        let cells = try XCTUnwrap(result.outcomes["tbl-where"]?.output?.values["cells"]?.arrayValue)
+        XCTAssertEqual(cells, [["1.00", "5"]])
+    }
+}

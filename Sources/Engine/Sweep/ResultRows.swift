@@ -8,15 +8,35 @@ public struct ResultRow: Sendable {
 
 extension BlockInput {
     /// The rows of input `id`, in order.
+    /// The rows of input `id`, in order; with a `where` key in the spec, only the rows whose
+    /// results match it.
     public func rows(of id: String) throws -> [ResultRow] {
         guard let output = inputs[id] else { throw BlockError("no results from '\(id)'") }
-        guard inputKinds[id] == "sweep" else { return [ResultRow(label: id, values: output.values)] }
-        let grid = output.values["grid"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        return (output.values["points"]?.arrayValue ?? []).map { point in
-            guard case .object(let values) = point else { return ResultRow(label: id, values: [:]) }
-            let label = grid.map { "\($0)=\(values[$0]?.displayText ?? "—")" }.joined(separator: ", ")
-            return ResultRow(label: label, values: values)
+        var rows: [ResultRow]
+        if inputKinds[id] == "sweep" {
+            let grid = output.values["grid"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            rows = (output.values["points"]?.arrayValue ?? []).map { point in
+                guard case .object(let values) = point else { return ResultRow(label: id, values: [:]) }
+                let label = grid.map { "\($0)=\(values[$0]?.displayText ?? "—")" }.joined(separator: ", ")
+                return ResultRow(label: label, values: values)
+            }
+        } else {
+            rows = [ResultRow(label: id, values: output.values)]
         }
+        for condition in spec["where"]?.arrayValue ?? [] {
+            guard let key = condition["key"]?.stringValue, let allowed = condition["values"]?.arrayValue else { continue }
+            rows = rows.filter { row in
+                guard let value = Value.object(row.values).result(named: key) else { return false }
+                return allowed.contains { Self.same($0, value) }
+            }
+        }
+        return rows
+    }
+
+    /// Equal as numbers (1 and 1.0), or as values.
+    static func same(_ a: Value, _ b: Value) -> Bool {
+        if let x = a.doubleValue, let y = b.doubleValue { return x == y }
+        return a == b
     }
 
     /// True when input `id` is a sweep (its rows are points, not one block).
