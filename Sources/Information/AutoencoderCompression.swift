@@ -22,7 +22,7 @@ public struct AutoencoderCompression: Sendable {
     }
 
     public struct Result: Sendable {
-        /// Row-major, `dimensions` columns, each with mean 0 and variance 1.
+        /// Row-major, `dimensions` columns, each with mean 0 and variance 1 (a constant one only centred).
         public var codes: [Double]
         /// Mean squared reconstruction error per input value, on the standardised inputs
         /// (1 would be no better than predicting the mean).
@@ -33,16 +33,7 @@ public struct AutoencoderCompression: Sendable {
     public func compress(_ x: [Double], width: Int, seed: UInt64) throws -> Result {
         let n = x.count / width
         // Standardise each input column so the MSE weighs every input alike.
-        var standardised = x
-        for j in 0..<width {
-            var mean = 0.0
-            for i in 0..<n { mean += x[i * width + j] }
-            mean /= Double(n)
-            var variance = 0.0
-            for i in 0..<n { let d = x[i * width + j] - mean; variance += d * d }
-            let scale = variance > 0 ? (variance / Double(n)).squareRoot() : 1
-            for i in 0..<n { standardised[i * width + j] = (x[i * width + j] - mean) / scale }
-        }
+        let standardised = Standardization(fitting: x, columns: width, rows: Array(0..<n)).apply(x)
         let data = LabelledData(features: standardised, width: width, targets: standardised, targetWidth: width, classes: nil)
         // tanh keeps the code bounded; the output layer is linear.
         let plan = TrainingPlan(hidden: [hidden, dimensions, hidden], activation: .tanh, loss: .mse, optimizer: .adam,
@@ -51,24 +42,7 @@ public struct AutoencoderCompression: Sendable {
         let result = try FloatTraining.train(plan, data: data, train: rows, test: [], recordRows: rows)
         // Recorded layers: hidden, code, hidden, output; the code is the second.
         let codes = result.activations[1].map(Double.init)
-        return Result(codes: Whitening.whiten(codes, width: dimensions), reconstructionError: result.trainLoss.last ?? .nan)
-    }
-}
-
-/// Centres each column and scales it to unit variance (a constant column is only centred).
-public enum Whitening {
-    public static func whiten(_ values: [Double], width: Int) -> [Double] {
-        let n = values.count / width
-        var out = values
-        for j in 0..<width {
-            var mean = 0.0
-            for i in 0..<n { mean += values[i * width + j] }
-            mean /= Double(n)
-            var variance = 0.0
-            for i in 0..<n { let d = values[i * width + j] - mean; variance += d * d }
-            let scale = variance > 0 ? (variance / Double(n)).squareRoot() : 1
-            for i in 0..<n { out[i * width + j] = (values[i * width + j] - mean) / scale }
-        }
-        return out
+        let scaled = Standardization(fitting: codes, columns: dimensions, rows: rows).apply(codes)
+        return Result(codes: scaled, reconstructionError: result.trainLoss.last ?? .nan)
     }
 }
