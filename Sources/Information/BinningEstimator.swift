@@ -118,9 +118,10 @@ public struct BinningEstimator: Sendable {
         var bitsPerUnit = 1
         while (1 << bitsPerUnit) < bins { bitsPerUnit += 1 }
         @inline(__always) func binIndex(_ v: Float) -> UInt64 {
-            // Clamped in Float first, so that NaN (bin 0) and huge values never trap.
-            let b = ((v - low) * scale).rounded(.down)
-            return b.isNaN ? 0 : UInt64(min(max(b, 0), last))
+            // Clamped in Float first, so that NaN (bin 0) and huge values never trap; on
+            // [0, last] truncation is the floor, without a call to floorf.
+            let x = (v - low) * scale
+            return UInt64(x > 0 ? (x < last ? x : last) : 0)
         }
         var codes = [UInt64](repeating: 0, count: rows)
         if width * bitsPerUnit <= 64 {

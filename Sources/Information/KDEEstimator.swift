@@ -10,15 +10,20 @@ import NumericCore
 /// Values are in nats.
 ///
 /// The n² kernel terms are not all computed:
-/// - identical rows of the same class (common in saturated or narrow layers) are one row with a
-///   count, and sums run over distinct rows with weights (exact);
-/// - the distinct rows are ordered by a k-d split into leaves of at most 32 rows, and a pair of
-///   leaves whose bounding boxes are so far apart that every kernel term between them is below
-///   e^−28 / n is skipped. Each row's sum includes its own term 1, so skipped terms change each
-///   logarithm by less than e^−28 ≈ 7·10⁻¹³: the bounds move by less than that.
-/// Kernels are computed in Float (FastExp, relative error below 1e-7), eight pairs at a time,
-/// each kernel serving both rows of its pair; sums over a leaf are Float, totals Double. The
-/// results agree with an all-pairs Double evaluation to about 1e-7 relative (tested).
+/// - rows equal in value and class (common in saturated or narrow layers) are one row with a
+///   count, and the sums run over distinct rows with weights (exact up to summation order);
+/// - each class's distinct rows go into a k-d tree with leaves of at most 16 rows, and a
+///   dual-tree walk visits every unordered pair of leaves once, skipping node pairs whose
+///   bounding boxes are so far apart that every Bhattacharyya term between them (the wider
+///   kernel) is below e^−(log n + 16), and in layers of 4 units or more also rows whose 16
+///   terms with a leaf all are. Every row's sum includes its own term 1, so what is skipped
+///   changes each logarithm, and so each bound, by less than e^−16 ≈ 1.1·10⁻⁷;
+/// - each kernel term serves both rows of its pair. Terms are Float, eight at a time:
+///   r = exp(−d/8σ²) by FastExp (relative error below 1e-7) and exp(−d/2σ²) = r⁴; sums over a
+///   leaf are Float, totals Double; coordinates below 2⁻⁴⁰ in magnitude count as 0 (see `snap`).
+/// The bounds agree with an all-pairs Double evaluation within 1e-6 nats (tested; typically a
+/// few 1e-7), as did the previous all-pairs Float code, from which they differ by up to
+/// 1.3e-6 nats on the Tishby net's recordings (Benchmarks/LayerTiming).
 public struct KDEEstimator: Sendable {
     public var noiseVariance: Double
 
@@ -44,7 +49,7 @@ public struct KDEEstimator: Sendable {
     /// Largest number of distinct rows per leaf of the k-d trees.
     static let leafSize = 16  // the kernel's blocks are 16 wide
     /// Leaf pairs whose every Bhattacharyya term is below e^−(log n + skipMargin) are skipped.
-    static let skipMargin = 20.0
+    static let skipMargin = 16.0
 
     /// - Parameter activations: `rows × width`, row-major.
     public func bounds(_ activations: UnsafeBufferPointer<Float>, rows n: Int, width: Int, labels: [Int]) -> Bounds {
@@ -292,6 +297,20 @@ public struct KDEEstimator: Sendable {
 
     /// Labels as dense class indices 0..<C (ascending label order), with class sizes.
     static func denseClasses(_ labels: [Int]) -> (index: [Int], sizes: [Int]) {
+        // Labels in a short range (the usual 0..<C): counted in an array.
+        if let lowest = labels.min(), let highest = labels.max(), highest - lowest < 4096 {
+            var present = [Int](repeating: -1, count: highest - lowest + 1)
+            for label in labels { present[label - lowest] = 0 }
+            var classes = 0
+            for k in present.indices where present[k] == 0 { present[k] = classes; classes += 1 }
+            var sizes = [Int](repeating: 0, count: classes)
+            let index = labels.map { label -> Int in
+                let k = present[label - lowest]
+                sizes[k] += 1
+                return k
+            }
+            return (index, sizes)
+        }
         let distinct = Array(Set(labels)).sorted()
         var position: [Int: Int] = [:]
         for (k, label) in distinct.enumerated() { position[label] = k }
