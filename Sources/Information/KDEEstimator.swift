@@ -67,8 +67,9 @@ public struct KDEEstimator: Sendable {
         // One tree per class, so that every leaf holds one class.
         var members = [[Int]](repeating: [], count: classOf.sizes.count)
         for u in 0..<m { members[units.classIndex[u]].append(u) }
-        var tree = Tree(width: width)
-        let roots = members.map { tree.build(coordinates, units: $0, leafSize: Self.leafSize) }
+        var building = Tree(width: width)
+        let roots = members.map { building.build(coordinates, units: $0, leafSize: Self.leafSize) }
+        let tree = building  // a constant: no exclusivity checks in the walk
 
         // Leaves laid out feature-major, each padded to 16 slots with weight-0 rows.
         var leafStart: [Int] = [], leafCount: [Int] = []
