@@ -94,6 +94,18 @@ final class LayerEstimatorFastPathTests: XCTestCase {
         assertClose(kde(h, width: width, labels: labels, s2: 1e-3), referenceKDE(h, width: width, labels: labels, s2: 1e-3))
     }
 
+    func testKDEOnSoftmaxOutputsWithTinyProbabilities() {
+        // Late softmax outputs: p and 1 − p with p down to 1e-40 (subnormal), many nearly equal.
+        var random = Stream(state: 17)
+        var h: [Float] = [], labels: [Int] = []
+        for r in 0..<600 {
+            let p = Float(pow(10, -45 * random.next()))
+            if r % 2 == 0 { h += [p, 1 - p] } else { h += [1 - p, p] }
+            labels.append(r % 2 == 0 ? 0 : (random.next() < 0.9 ? 1 : 0))
+        }
+        assertClose(kde(h, width: 2, labels: labels, s2: 1e-3), referenceKDE(h, width: 2, labels: labels, s2: 1e-3))
+    }
+
     /// Row order changes only the order of Float sums (the k-d split sees the rows in another order).
     func testKDEDoesNotDependOnRowOrder() {
         var random = Stream(state: 5)
