@@ -10,7 +10,7 @@ public struct EstimatorKind: BlockKind {
     public init() {}
 
     public let name = "estimator"
-    public let version = 1
+    public let version = 2
     public let summary = "Estimates I(X;Y) of a dataset, or I(X;T) and I(T;Y) of every recorded layer and epoch of a model."
 
     static let datasetMethods = ["gaussian", "ksg", "kl", "wkl", "renyi", "cs"]
