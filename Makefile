@@ -16,12 +16,19 @@ all: run
 deps:
 	@bash scripts/install-deps.sh $(SYSTEM_PACKAGES)
 
-build: deps
+BINARY := .build/release/infoplane
+# Everything the release binary is built from: `make run` skips SwiftPM when none is newer.
+BUILD_INPUTS := Package.swift $(shell find Sources -type f 2>/dev/null)
+
+build: deps $(BINARY)
+
+$(BINARY): $(BUILD_INPUTS)
 	$(SWIFT) build -c release --product infoplane
+	@touch $@
 
 # Renders every notebook in Notebooks/ into Output/NAME/.
 run: build
-	.build/release/infoplane run --jobs $(JOBS) --output Output $(NOTEBOOKS)
+	$(BINARY) run --jobs $(JOBS) --output Output $(NOTEBOOKS)
 
 # The whole test suite, then a short fuzzing run of parse + validate.
 test: deps

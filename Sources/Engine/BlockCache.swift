@@ -6,11 +6,14 @@ import Foundation
 /// so an interrupted run never leaves half an entry; each carries a SHA-256 of its bytes that is
 /// checked on every read, so a damaged entry is recomputed rather than trusted.
 ///
-/// Layout: `IPCACHE1\n`, header length (UInt64 LE), header JSON, array bytes (Float64 LE),
-/// then 32 bytes of SHA-256 over everything before them.
+/// Layout: `IPCACHE2\n`, header length (UInt64 LE), header JSON, 32 bytes of SHA-256 over
+/// everything before them, array bytes (Float64 or Float32 LE), then 32 bytes of SHA-256 over
+/// everything before them. The header's own checksum lets a run read only the small results of
+/// a cached block (what reports need) and leave its arrays (recordings: megabytes) on disk
+/// unless a block that runs needs them.
 public struct BlockCache: Sendable {
     public var directory: URL
-    static let magic = Array("IPCACHE1\n".utf8)
+    static let magic = Array("IPCACHE2\n".utf8)
 
     public init(directory: URL) {
         self.directory = directory
@@ -20,6 +23,10 @@ public struct BlockCache: Sendable {
         public var output: BlockOutput
         /// Compute time when the entry was made.
         public var seconds: Double
+        /// False when only the results were read (`load(key:arrays: false)`): `output.arrays` is empty.
+        public var hasArrays = true
+        /// The arrays' shapes by name, known from the header even when the arrays were not read.
+        public var arrayShapes: [String: [Int]] = [:]
     }
 
     public enum LoadResult: Sendable {
@@ -34,11 +41,27 @@ public struct BlockCache: Sendable {
             .appendingPathComponent(key + ".entry")
     }
 
-    public func load(key: String) -> LoadResult {
+    /// The entry of `key`; with `arrays: false` only its results (values), read and verified
+    /// without touching the array bytes.
+    public func load(key: String, arrays: Bool = true) -> LoadResult {
         let file = url(for: key)
-        guard let data = try? Data(contentsOf: file) else { return .miss }
+        let bytes: [UInt8]
+        if arrays {
+            guard let data = try? Data(contentsOf: file) else { return .miss }
+            bytes = Array(data)
+        } else {
+            guard let handle = try? FileHandle(forReadingFrom: file) else { return .miss }
+            defer { try? handle.close() }
+            let prefix = (try? handle.read(upToCount: Self.magic.count + 8)).map(Array.init) ?? []
+            var length: UInt64 = 0
+            if prefix.count == Self.magic.count + 8 {
+                for i in 0..<8 { length |= UInt64(prefix[Self.magic.count + i]) << (8 * UInt64(i)) }
+            }
+            let rest = length < 1 << 32 ? (try? handle.read(upToCount: Int(length) + 32)).map(Array.init) ?? [] : []
+            bytes = prefix + rest
+        }
         do {
-            return .hit(try Self.decode(Array(data), key: key))
+            return .hit(try Self.decode(bytes, key: key, arrays: arrays))
         } catch {
             try? FileManager.default.removeItem(at: file)
             return .corrupt("\(error)")
@@ -102,6 +125,7 @@ public struct BlockCache: Sendable {
         var bytes = magic
         withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes += headerBytes
+        bytes += Hashing.sha256(bytes)
         bytes += payload
         bytes += Hashing.sha256(bytes)
         return bytes
@@ -111,23 +135,34 @@ public struct BlockCache: Sendable {
         var description: String
     }
 
-    static func decode(_ bytes: [UInt8], key: String) throws -> Entry {
+    /// With `arrays: false`, `bytes` may end after the header's checksum.
+    static func decode(_ bytes: [UInt8], key: String, arrays loadArrays: Bool = true) throws -> Entry {
         guard bytes.count >= magic.count + 8 + 32, Array(bytes.prefix(magic.count)) == magic else {
             throw CorruptEntry(description: "not a cache entry")
         }
-        let body = bytes[..<(bytes.count - 32)]
-        guard Hashing.sha256(body) == Array(bytes.suffix(32)) else { throw CorruptEntry(description: "checksum mismatch") }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[magic.count + i]) << (8 * UInt64(i)) }
         let headerStart = magic.count + 8
-        guard length <= UInt64(body.count - headerStart) else { throw CorruptEntry(description: "bad header length") }
+        guard length <= UInt64(bytes.count - headerStart - 32) else { throw CorruptEntry(description: "bad header length") }
         let headerEnd = headerStart + Int(length)
+        guard Hashing.sha256(bytes[..<headerEnd]) == Array(bytes[headerEnd..<(headerEnd + 32)]) else {
+            throw CorruptEntry(description: "header checksum mismatch")
+        }
         let header = try JSON.decode(String(decoding: bytes[headerStart..<headerEnd], as: UTF8.self))
         guard header["key"]?.stringValue == key, case .object(let values)? = header["values"],
               let seconds = header["seconds"]?.doubleValue, let meta = header["arrays"]?.arrayValue else {
             throw CorruptEntry(description: "header does not match its key")
         }
-        let payloadCount = body.count - headerEnd
+        var shapes: [String: [Int]] = [:]
+        for item in meta {
+            if let name = item["name"]?.stringValue, let shape = item["shape"]?.arrayValue?.compactMap(\.intValue) { shapes[name] = shape }
+        }
+        guard loadArrays else { return Entry(output: BlockOutput(values: values), seconds: seconds, hasArrays: false, arrayShapes: shapes) }
+        guard bytes.count >= headerEnd + 64 else { throw CorruptEntry(description: "truncated") }
+        let body = bytes[..<(bytes.count - 32)]
+        guard Hashing.sha256(body) == Array(bytes.suffix(32)) else { throw CorruptEntry(description: "checksum mismatch") }
+        let payloadStart = headerEnd + 32
+        let payloadCount = body.count - payloadStart
         var arrays: [String: NumericArray] = [:]
         for item in meta {
             guard let name = item["name"]?.stringValue, let offset = item["offset"]?.intValue,
@@ -138,7 +173,7 @@ public struct BlockCache: Sendable {
             guard shape.allSatisfy({ $0 >= 0 }), offset >= 0, count >= 0, offset + count * width <= payloadCount else {
                 throw CorruptEntry(description: "array out of bounds")
             }
-            let base = headerEnd + offset
+            let base = payloadStart + offset
             if wide {
                 var values = [Double](repeating: 0, count: count)
                 bytes.withUnsafeBytes { raw in
@@ -157,7 +192,7 @@ public struct BlockCache: Sendable {
                 arrays[name] = NumericArray(shape: shape, floats: values)
             }
         }
-        return Entry(output: BlockOutput(values: values, arrays: arrays), seconds: seconds)
+        return Entry(output: BlockOutput(values: values, arrays: arrays), seconds: seconds, arrayShapes: shapes)
     }
 }
 
@@ -167,7 +202,7 @@ extension BlockCache {
         encode(output, key: key, seconds: seconds)
     }
 
-    public static func decodeForTesting(_ bytes: [UInt8], key: String) throws -> Entry {
-        try decode(bytes, key: key)
+    public static func decodeForTesting(_ bytes: [UInt8], key: String, arrays: Bool = true) throws -> Entry {
+        try decode(bytes, key: key, arrays: arrays)
     }
 }

@@ -35,7 +35,7 @@ public enum Seeds {
 /// The content address of a block's results.
 public enum CacheKey {
     /// Bumped when the cache entry format or the key's recipe changes.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// Hashes the kind, its version, the canonical resolved spec, the keys of the inputs
     /// (so a change upstream reaches every descendant) and the block's seed.

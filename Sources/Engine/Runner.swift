@@ -21,6 +21,10 @@ public struct BlockOutcome: Sendable {
     public var seconds: Double
     public var cacheKey: String
     public var seed: UInt64
+    /// A cached block's arrays stay on disk until a block that runs needs them.
+    public var arraysOnDisk = false
+    /// The shapes of those arrays, by name (read from the entry's header).
+    public var arrayShapes: [String: [Int]] = [:]
 }
 
 public struct RunOptions: Sendable {
@@ -97,8 +101,9 @@ public struct Runner: Sendable {
 
         // Blocks `--only` leaves out still show what the cache has for them.
         for id in order where !wanted.contains(id) {
-            if let cache, case .hit(let entry) = cache.load(key: keys[id]!) {
-                finish(BlockOutcome(id: id, status: .cached, output: entry.output, seconds: entry.seconds, cacheKey: keys[id]!, seed: seeds[id]!))
+            if let cache, case .hit(let entry) = cache.load(key: keys[id]!, arrays: false) {
+                finish(BlockOutcome(id: id, status: .cached, output: entry.output, seconds: entry.seconds, cacheKey: keys[id]!, seed: seeds[id]!,
+                                    arraysOnDisk: true, arrayShapes: entry.arrayShapes))
             } else {
                 finish(BlockOutcome(id: id, status: .notRun("not asked for by --only"), output: nil, seconds: 0, cacheKey: keys[id]!, seed: seeds[id]!))
             }
@@ -121,11 +126,39 @@ public struct Runner: Sendable {
                     }
                     if running < options.jobs, node.dependencies.allSatisfy({ outcomes[$0]?.status.succeeded ?? false }) {
                         pending.remove(at: index)
+                        // From the cache (its results only) when it is there; nothing to schedule.
+                        if let cache, !options.force {
+                            switch cache.load(key: keys[id]!, arrays: false) {
+                            case .hit(let entry):
+                                finish(BlockOutcome(id: id, status: .cached, output: entry.output, seconds: entry.seconds, cacheKey: keys[id]!,
+                                                    seed: seeds[id]!, arraysOnDisk: true, arrayShapes: entry.arrayShapes))
+                                continue
+                            case .corrupt(let why):
+                                progress(.warning("cache entry for '\(id)' is corrupt (\(why)); recomputing"))
+                            case .miss:
+                                break
+                            }
+                        }
+                        // It runs: inputs that came from the cache without their arrays are read whole.
+                        var unreadable: String?
+                        for dep in node.dependencies where outcomes[dep]!.arraysOnDisk {
+                            if let cache, case .hit(let entry) = cache.load(key: keys[dep]!) {
+                                outcomes[dep]!.output = entry.output
+                                outcomes[dep]!.arraysOnDisk = false
+                            } else {
+                                unreadable = dep
+                            }
+                        }
+                        if let unreadable {
+                            finish(BlockOutcome(id: id, status: .failed("the cached results of '\(unreadable)' could not be read again (removed or damaged during the run); run the notebook again"),
+                                                output: nil, seconds: 0, cacheKey: keys[id]!, seed: seeds[id]!))
+                            continue
+                        }
                         let inputs = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, outcomes[$0]!.output!) })
                         let inputKinds = Dictionary(uniqueKeysWithValues: node.dependencies.map { ($0, graph[$0]!.kind.name) })
                         let input = BlockInput(id: id, spec: node.spec, seed: seeds[id]!, inputs: inputs, inputKinds: inputKinds,
                                                environment: graph.environment)
-                        let job = Job(kind: node.kind, input: input, key: keys[id]!, cache: cache, force: options.force)
+                        let job = Job(kind: node.kind, input: input, key: keys[id]!, cache: cache)
                         group.addTask { await job.execute(progress: progress) }
                         running += 1
                         continue
@@ -143,27 +176,16 @@ public struct Runner: Sendable {
     }
 }
 
-/// One block's work: the cache, or its kind's `run` on a thread of its own (block work is
-/// CPU-bound and must not starve Swift's cooperative pool).
+/// One block's work: its kind's `run` on a thread of its own (block work is CPU-bound and must
+/// not starve Swift's cooperative pool), then its cache entry.
 private struct Job: Sendable {
     var kind: any BlockKind
     var input: BlockInput
     var key: String
     var cache: BlockCache?
-    var force: Bool
 
     func execute(progress: @escaping @Sendable (RunEvent) -> Void) async -> BlockOutcome {
         let id = input.id
-        if let cache, !force {
-            switch cache.load(key: key) {
-            case .hit(let entry):
-                return BlockOutcome(id: id, status: .cached, output: entry.output, seconds: entry.seconds, cacheKey: key, seed: input.seed)
-            case .corrupt(let why):
-                progress(.warning("cache entry for '\(id)' is corrupt (\(why)); recomputing"))
-            case .miss:
-                break
-            }
-        }
         progress(.started(id: id, kind: kind.name))
         var withProgress = self.input
         withProgress.progress = { message in progress(.progress(id: id, message: message)) }

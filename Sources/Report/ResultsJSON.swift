@@ -26,8 +26,10 @@ struct ResultsJSON {
                 entry["cache_key"] = .string(outcome.cacheKey)
                 if let output = outcome.output {
                     entry["results"] = .object(output.values)
-                    if !output.arrays.isEmpty {
-                        entry["arrays"] = .object(output.arrays.mapValues { .object(["shape": .array($0.shape.map(Value.int))]) })
+                    // A cached block's arrays may still be on disk: their shapes come from the entry's header.
+                    let shapes = output.arrays.isEmpty ? outcome.arrayShapes : output.arrays.mapValues(\.shape)
+                    if !shapes.isEmpty {
+                        entry["arrays"] = .object(shapes.mapValues { .object(["shape": .array($0.map(Value.int))]) })
                     }
                     if model.items[node.id]?.contains(where: { if case .figure = $0 { return true } else { return false } }) == true {
                         entry["figure"] = .string("figures/\(node.id).svg")

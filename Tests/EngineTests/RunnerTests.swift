@@ -56,8 +56,13 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(RunLog.shared.take(), [])
         XCTAssertTrue(again.values.allSatisfy { $0.status == .cached })
         XCTAssertEqual(again["top"]?.output?.values["value"], .double(3))
-        // Arrays survive the cache bit for bit.
-        XCTAssertEqual(again["a"]?.output?.arrays["samples"], NumericArray(shape: [2, 2], values: [1, 2.5, -3, .pi]))
+        // A cached block's arrays stay on disk (nothing ran that needed them) and survive bit for bit.
+        XCTAssertEqual(again["a"]?.arraysOnDisk, true)
+        XCTAssertEqual(again["a"]?.output?.arrays, [:])
+        guard case .hit(let entry)? = again["a"].map({ BlockCache(directory: cacheDirectory).load(key: $0.cacheKey) }) else {
+            return XCTFail("the entry of 'a' is in the cache")
+        }
+        XCTAssertEqual(entry.output.arrays["samples"], NumericArray(shape: [2, 2], values: [1, 2.5, -3, .pi]))
     }
 
     func testChangingOneBlockRerunsExactlyItAndItsDescendants() async throws {

@@ -52,6 +52,17 @@ final class ValueTests: XCTestCase {
             XCTAssertThrowsError(try BlockCache.decodeForTesting(damaged, key: "k"), "byte \(index)")
         }
         XCTAssertThrowsError(try BlockCache.decodeForTesting(Array(bytes.prefix(20)), key: "k"))
+        // The results alone, from the bytes up to the header's checksum: verified, no arrays.
+        let headerLength = bytes[9..<17].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let prefix = Array(bytes.prefix(17 + headerLength + 32))
+        let light = try BlockCache.decodeForTesting(prefix, key: "k", arrays: false)
+        XCTAssertEqual(light.output.values, output.values)
+        XCTAssertTrue(light.output.arrays.isEmpty)
+        XCTAssertFalse(light.hasArrays)
+        var damagedHeader = prefix
+        damagedHeader[20] ^= 0x01
+        XCTAssertThrowsError(try BlockCache.decodeForTesting(damagedHeader, key: "k", arrays: false))
+        XCTAssertThrowsError(try BlockCache.decodeForTesting(prefix, key: "k"), "the arrays are not in a prefix")
         // NaN survives too (it equals nothing, so it is checked on its own).
         let nan = BlockOutput(arrays: ["n": NumericArray(shape: [2], floats: [.nan, 1])])
         let back = try BlockCache.decodeForTesting(BlockCache.encodeForTesting(nan, key: "n", seconds: 0), key: "n")

@@ -230,3 +230,26 @@ extension SweepTests {
         XCTAssertEqual(cells, [["1.00", "5"]])
     }
 }
+
+extension SweepTests {
+    /// Cached blocks are read without their arrays; a block that must run gets its inputs whole.
+    func testACachedInputIsReadWholeWhenABlockThatNeedsItRuns() async throws {
+        let path = try write(notebook())
+        let first = await run(path)
+        XCTAssertEqual(first.status, .success)
+        let rerun = await run(path)
+        let dataset = try XCTUnwrap(rerun.outcomes["pairs[pairs.mi=0.2]"])
+        XCTAssertEqual(dataset.status, .cached)
+        XCTAssertTrue(dataset.arraysOnDisk)
+        XCTAssertTrue(dataset.output?.arrays.isEmpty ?? false)
+        // A new k: the estimators run on the cached datasets and agree with a run without cache.
+        _ = try write(notebook().replacingOccurrences(of: "k: [3, 5]", with: "k: [4]"))
+        let changed = await run(path)
+        XCTAssertEqual(changed.status, .success)
+        XCTAssertEqual(changed.outcomes["est[pairs.mi=0.2, k=4]"]?.status, .computed)
+        let settings = Workflow.Settings(outputRoot: folder.appendingPathComponent("fresh"), cacheDirectory: nil)
+        let fresh = await Workflow().run(path: path, settings: settings) { _ in }
+        XCTAssertEqual(changed.outcomes["est[pairs.mi=0.2, k=4]"]?.output?.values["mi"],
+                       fresh.outcomes["est[pairs.mi=0.2, k=4]"]?.output?.values["mi"])
+    }
+}
