@@ -264,10 +264,15 @@ final class ModelBlockTests: XCTestCase {
         let last = try XCTUnwrap(bins.values["layers"]?["3"]?["ixt_last"]?.doubleValue)
         XCTAssertTrue(html.contains(NumberFormatting.format(last)))
         XCTAssertTrue(html.contains("<g class=\"panel\" data-name=\"bins\">"))
-        // The recordings come back from the cache exactly.
+        // The recordings come back from the cache exactly (read whole, as a block that needs them would).
         let again = await Workflow().run(path: fixtures.appendingPathComponent("model.md").path, settings: settings) { _ in }
-        XCTAssertEqual(again.outcomes["net"]?.status, .cached)
-        XCTAssertEqual(again.outcomes["net"]?.output, net)
+        let cached = try XCTUnwrap(again.outcomes["net"])
+        XCTAssertEqual(cached.status, .cached)
+        XCTAssertEqual(cached.output?.values, net.values)
+        guard case .hit(let entry)? = settings.cacheDirectory.map({ BlockCache(directory: $0).load(key: cached.cacheKey) }) else {
+            return XCTFail("the model's entry is in the cache")
+        }
+        XCTAssertEqual(entry.output, net)
     }
 
     func testModelSpecErrorsPointIntoNestedRecords() {
