@@ -112,6 +112,7 @@ public struct Runner: Sendable {
         var pending = order.filter { wanted.contains($0) }
         await withTaskGroup(of: BlockOutcome.self) { group in
             var running = 0
+            var looked = Set<String>()
             while !pending.isEmpty || running > 0 {
                 // Skip blocks whose inputs failed; start those whose inputs are all ready.
                 var index = 0
@@ -124,21 +125,24 @@ public struct Runner: Sendable {
                         finish(BlockOutcome(id: id, status: .notRun(reason), output: nil, seconds: 0, cacheKey: keys[id]!, seed: seeds[id]!))
                         continue
                     }
-                    if running < options.jobs, node.dependencies.allSatisfy({ outcomes[$0]?.status.succeeded ?? false }) {
-                        pending.remove(at: index)
-                        // From the cache (its results only) when it is there; nothing to schedule.
-                        if let cache, !options.force {
-                            switch cache.load(key: keys[id]!, arrays: false) {
-                            case .hit(let entry):
-                                finish(BlockOutcome(id: id, status: .cached, output: entry.output, seconds: entry.seconds, cacheKey: keys[id]!,
-                                                    seed: seeds[id]!, arraysOnDisk: true, arrayShapes: entry.arrayShapes))
-                                continue
-                            case .corrupt(let why):
-                                progress(.warning("cache entry for '\(id)' is corrupt (\(why)); recomputing"))
-                            case .miss:
-                                break
-                            }
+                    let ready = node.dependencies.allSatisfy({ outcomes[$0]?.status.succeeded ?? false })
+                    // From the cache (its results only) when it is there: no slot needed. Looked up
+                    // once per block; a miss waits for a slot.
+                    if ready, let cache, !options.force, looked.insert(id).inserted {
+                        switch cache.load(key: keys[id]!, arrays: false) {
+                        case .hit(let entry):
+                            pending.remove(at: index)
+                            finish(BlockOutcome(id: id, status: .cached, output: entry.output, seconds: entry.seconds, cacheKey: keys[id]!,
+                                                seed: seeds[id]!, arraysOnDisk: true, arrayShapes: entry.arrayShapes))
+                            continue
+                        case .corrupt(let why):
+                            progress(.warning("cache entry for '\(id)' is corrupt (\(why)); recomputing"))
+                        case .miss:
+                            break
                         }
+                    }
+                    if running < options.jobs, ready {
+                        pending.remove(at: index)
                         // It runs: inputs that came from the cache without their arrays are read whole.
                         var unreadable: String?
                         for dep in node.dependencies where outcomes[dep]!.arraysOnDisk {
