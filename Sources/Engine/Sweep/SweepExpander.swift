@@ -80,7 +80,7 @@ struct SweepExpander {
                 result.append(node)
             }
         }
-        // A template copy with no grid value reaching it keeps the template's id: it is the block itself.
+        // Every point reports a bad value it shares with others: say it once.
         var seen = Set<String>()
         var deduplicated: [Diagnostic] = []
         for d in diagnostics where seen.insert("\(d.message)@\(d.location.map { "\($0)" } ?? "")").inserted { deduplicated.append(d) }
@@ -148,6 +148,7 @@ struct SweepExpander {
             for template in chain {
                 let reaching = dimensions.indices.filter { d in dimensions[d].target.map { upstream[template]!.contains($0) } ?? true }
                 let suffix = reaching.map { "\(dimensions[$0].label)=\(dimensions[$0].values[choice[$0]].displayText)" }
+                // A copy that no grid value reaches keeps the template's id: it is the block itself.
                 let id = suffix.isEmpty ? template : "\(template)[\(suffix.joined(separator: ", "))]"
                 instanceOf[template] = id
                 if made[id] == nil {
