@@ -209,7 +209,8 @@ public struct ModelKind: BlockKind {
         if labelled.classes == nil, !test.isEmpty, let predictions = result.finalTestOutputs.last {
             regression = Self.regressionResults(predictions: predictions, labelled: labelled, test: test,
                                                 yScale: data.values["standardized"]?["y_std"]?.arrayValue?.compactMap(\.doubleValue),
-                                                representation: hiddenCount > 0 ? result.finalTestOutputs[bottleneckLayer] : nil,
+                                                representation: result.finalTestOutputs.indices.dropLast().contains(bottleneckLayer)
+                                                    ? result.finalTestOutputs[bottleneckLayer] : nil,
                                                 sigma: plan.kernelWidth)
         }
         let history: Value = .object([
