@@ -235,24 +235,11 @@ public struct EstimatorKind: BlockKind {
 
     private func runOnModel(_ input: BlockInput, method: String, unit: InformationUnit) throws -> BlockOutput {
         let spec = input.spec
-        let modelID = spec.string("of")!
-        guard let model = input.inputs[modelID], let allEpochs = model.arrays["recorded_epochs"]?.values.map({ Int($0) }),
-              let widths = model.values["layer_widths"]?.arrayValue?.compactMap(\.intValue), let targets = model.arrays["targets"] else {
-            throw BlockError("model '\(modelID)' has no recordings")
-        }
-        guard model.values["classes"]?.intValue != nil else {
-            throw BlockError("\(method) needs class labels for I(T;Y), and model '\(modelID)' was trained for regression")
-        }
-        guard !allEpochs.isEmpty else { throw BlockError("model '\(modelID)' recorded no epochs; set its record key") }
-        // Every n-th recorded epoch, and always the last.
-        let every = spec.int("every") ?? 1
-        let chosen = allEpochs.indices.filter { $0 % every == 0 || $0 == allEpochs.count - 1 }
-        let epochs = chosen.map { allEpochs[$0] }
-        let labels = targets.values.map { Int($0) }
-        let rows = labels.count
-        let activation = model.values["activation"]?.stringValue ?? "linear"
+        let model = try RecordedModel(input, method: method)
+        let (epochs, chosen, labels, rows, widths) = (model.epochs, model.chosen, model.labels, model.rows, model.widths)
+        let activation = model.output.values["activation"]?.stringValue ?? "linear"
         let layers = widths.count
-        let layerArrays = (0..<layers).map { model.arrays["layer\($0 + 1)"]!.floats }
+        let layerArrays = (1...layers).map(model.layer)
 
         // One task per (layer, epoch), in parallel; each writes its own slot.
         let tasks = layers * epochs.count
@@ -298,33 +285,12 @@ public struct EstimatorKind: BlockKind {
             }
         }
 
-        func perLayer(_ flat: [Double]) -> Value {
-            .array((0..<layers).map { l in .array((0..<epochs.count).map { .double(unit.fromNats(flat[l * epochs.count + $0])) }) })
-        }
-        var summary: [String: Value] = [:]
-        for l in 0..<layers {
-            let xs = (0..<epochs.count).map { unit.fromNats(ixt[l * epochs.count + $0]) }
-            summary[String(l + 1)] = .object([
-                "width": .int(widths[l]),
-                "ixt_first": .double(xs.first!),
-                "ixt_max": .double(xs.max()!),
-                "ixt_last": .double(xs.last!),
-                "ity_last": .double(unit.fromNats(ity[l * epochs.count + epochs.count - 1])),
-            ])
-        }
-        var values: [String: Value] = [
-            "method": .string(method),
-            "units": .string(unit.rawValue),
-            "samples": .int(rows),
-            "epochs": .array(epochs.map { .int($0) }),
-            "layer_widths": .array(widths.map { .int($0) }),
-            "ixt": perLayer(ixt),
-            "ity": perLayer(ity),
-            "layers": .object(summary),
-        ]
+        var values = model.planeResults(ixt: ixt, ity: ity, numbers: Array(1...layers), widths: widths, unit: unit)
+        values["method"] = .string(method)
+        values["units"] = .string(unit.rawValue)
         if method == "kde" {
-            values["ixt_lower"] = perLayer(ixtLower)
-            values["ity_lower"] = perLayer(ityLower)
+            values["ixt_lower"] = model.perLayer(ixtLower, layers: layers, unit: unit)
+            values["ity_lower"] = model.perLayer(ityLower, layers: layers, unit: unit)
         }
         return BlockOutput(values: values)
     }

@@ -43,19 +43,11 @@ public struct FitKind: BlockKind {
     }
 
     public func check(_ spec: ResolvedSpec, context: CheckContext) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        for id in spec.ids("from") {
-            guard let (kind, refSpec) = context.referenced[id] else { continue }
-            let names = kind.resultNames(for: refSpec)
-            for key in ["x", "y", "d", "group"] {
-                guard let wanted = spec.string(key), !names.contains(wanted),
-                      !names.contains(String(wanted.split(separator: ".").first ?? "")) else { continue }
-                var notes: [Diagnostic.Note] = [.init("results of \(kind.name) '\(id)': \(names.joined(separator: ", "))")]
-                if let near = NameSuggestion.nearest(to: wanted, in: names) { notes.insert(.init("did you mean '\(near)'?"), at: 0) }
-                diagnostics.append(.error("'\(key)': \(kind.name) '\(id)' has no result '\(wanted)'", at: spec.location(of: key), notes: notes))
+        spec.ids("from").flatMap { id in
+            ["x", "y", "d", "group"].compactMap { key in
+                spec.string(key).flatMap { context.unknownResult($0, shown: $0, of: id, key: key, at: spec.location(of: key)) }
             }
         }
-        return diagnostics
     }
 
     public func run(_ input: BlockInput) throws -> BlockOutput {

@@ -77,15 +77,10 @@ public struct PlotKind: BlockKind {
                                       notes: [.init("a band or error bar runs from lower to upper")]))
         }
         for id in spec.ids("from") {
-            guard let (kind, refSpec) = context.referenced[id] else { continue }
-            let names = kind.resultNames(for: refSpec)
             for key in ["x", "y", "series", "lower", "upper"] {
-                // Dotted paths (history.test_loss) are checked by their first key.
-                guard let path = spec.string(key), let wanted = path.split(separator: ".").first.map(String.init),
-                      !names.contains(wanted), !names.contains(path) else { continue }
-                var notes: [Diagnostic.Note] = [.init("results of \(kind.name) '\(id)': \(names.joined(separator: ", "))")]
-                if let near = NameSuggestion.nearest(to: wanted, in: names) { notes.insert(.init("did you mean '\(near)'?"), at: 0) }
-                diagnostics.append(.error("'\(key)': \(kind.name) '\(id)' has no result '\(wanted)'", at: spec.location(of: key), notes: notes))
+                // A dotted path (history.test_loss) is reported by its first key.
+                guard let path = spec.string(key), let first = path.split(separator: ".").first.map(String.init) else { continue }
+                if let problem = context.unknownResult(path, shown: first, of: id, key: key, at: spec.location(of: key)) { diagnostics.append(problem) }
             }
         }
         return diagnostics

@@ -34,13 +34,7 @@ public struct TableKind: BlockKind {
             diagnostics.append(.error("'by': '\(key)' is not one of the table's columns (\(columns.joined(separator: ", ")))", at: spec.location(of: "by")))
         }
         for id in spec.ids("from") {
-            guard let (kind, refSpec) = context.referenced[id] else { continue }
-            let names = kind.resultNames(for: refSpec)
-            for column in columns where !names.contains(column) && !names.contains(String(column.split(separator: ".").first ?? "")) {
-                var notes: [Diagnostic.Note] = [.init("results of \(kind.name) '\(id)': \(names.joined(separator: ", "))")]
-                if let near = NameSuggestion.nearest(to: column, in: names) { notes.insert(.init("did you mean '\(near)'?"), at: 0) }
-                diagnostics.append(.error("'columns': \(kind.name) '\(id)' has no result '\(column)'", at: spec.location(of: "columns"), notes: notes))
-            }
+            diagnostics += columns.compactMap { context.unknownResult($0, shown: $0, of: id, key: "columns", at: spec.location(of: "columns")) }
         }
         return diagnostics
     }

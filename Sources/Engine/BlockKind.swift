@@ -50,6 +50,21 @@ public struct CheckContext: Sendable {
     public var environment: RunEnvironment
 }
 
+extension CheckContext {
+    /// An error when `name` — a result key, a sweep's column, or a dotted path whose first key is
+    /// a result — names no result of the referenced block `id`; nil when it does (or `id` is not
+    /// referenced). The message names `shown` (what the user should look at), with the nearest
+    /// result name and the list of them.
+    public func unknownResult(_ name: String, shown: String, of id: String, key: String, at location: SourceLocation) -> Diagnostic? {
+        guard let (kind, spec) = referenced[id] else { return nil }
+        let names = kind.resultNames(for: spec)
+        guard !names.contains(name), !names.contains(String(name.split(separator: ".").first ?? "")) else { return nil }
+        var notes: [Diagnostic.Note] = [.init("results of \(kind.name) '\(id)': \(names.joined(separator: ", "))")]
+        if let near = NameSuggestion.nearest(to: shown, in: names) { notes.insert(.init("did you mean '\(near)'?"), at: 0) }
+        return .error("'\(key)': \(kind.name) '\(id)' has no result '\(shown)'", at: location, notes: notes)
+    }
+}
+
 /// Everything a block's `run` receives.
 public struct BlockInput: Sendable {
     public var id: String

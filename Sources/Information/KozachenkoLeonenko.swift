@@ -9,7 +9,7 @@ import NumericCore
 /// where ε_i is the distance from sample i to its k-th nearest neighbour and V_d = π^(d/2) / Γ(d/2 + 1)
 /// is the volume of the unit ball. Values in nats. Neighbours are found exhaustively on all
 /// cores (O(n² d)), exact.
-public struct KozachenkoLeonenko: Sendable {
+public struct KozachenkoLeonenko: EntropyEstimator {
     public var k: Int
 
     public init(k: Int = 5) {
@@ -57,10 +57,5 @@ public struct KozachenkoLeonenko: Sendable {
         let logVolume = Double(d) / 2 * _logarithm(Double.pi) - _logGamma(Double(d) / 2 + 1)
         return SpecialFunctions.digamma(Double(n)) - SpecialFunctions.digamma(Double(k)) + logVolume
             + Double(d) / Double(n) * sums.reduce(0, +)
-    }
-
-    /// I(X;Y) = h(X) + h(Y) − h(X,Y), in nats.
-    public func mutualInformation(_ x: Matrix, _ y: Matrix) throws -> Double {
-        try entropy(x) + entropy(y) - entropy(Matrix.concatenatingColumns(x, y))
     }
 }

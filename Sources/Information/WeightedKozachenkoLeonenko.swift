@@ -12,7 +12,7 @@ import NumericCore
 /// For d ≤ 3 that is the plain average over j = 1 … K. Distances are Euclidean; values in nats.
 /// Above four dimensions the plain estimator's bias no longer vanishes fast enough for
 /// √n-efficiency, which is what the weights restore.
-public struct WeightedKozachenkoLeonenko: Sendable {
+public struct WeightedKozachenkoLeonenko: EntropyEstimator {
     /// The largest neighbour rank used; raised to ⌊d/4⌋ + 1 when the constraints need more.
     public var k: Int
 
@@ -97,26 +97,6 @@ public struct WeightedKozachenkoLeonenko: Sendable {
             h += w[j] * plain
         }
         return h
-    }
-
-    /// I(X;Y) = h(X) + h(Y) − h(X,Y), in nats.
-    public func mutualInformation(_ x: Matrix, _ y: Matrix) throws -> Double {
-        try entropy(x) + entropy(y) - entropy(Matrix.concatenatingColumns(x, y))
-    }
-
-    /// I(T;Y) for class labels Y: h(T) − Σ_y p(y) h(T | Y = y), in nats.
-    public func mutualInformation(_ t: Matrix, labels: [Int]) throws -> Double {
-        precondition(t.rows == labels.count)
-        var conditional = 0.0
-        for c in Set(labels).sorted() {
-            let members = labels.indices.filter { labels[$0] == c }
-            var values: [Double] = []
-            values.reserveCapacity(members.count * t.columns)
-            for r in members { values += t.values[(r * t.columns)..<((r + 1) * t.columns)] }
-            let h = try entropy(Matrix(rows: members.count, columns: t.columns, values: values))
-            conditional += Double(members.count) / Double(t.rows) * h
-        }
-        return try entropy(t) - conditional
     }
 
     /// The `out.count` smallest values, ascending.
