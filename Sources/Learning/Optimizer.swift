@@ -24,33 +24,27 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
     }
 
     public mutating func update(_ network: inout DenseNetwork<T>, with gradients: DenseNetwork<T>.Gradients) {
-        // The arrays move out of the network and back, so updating them in place copies nothing.
-        var weights: [[T]] = [], bias: [[T]] = []
-        for l in network.layers.indices {
-            weights.append(network.layers[l].weights)
-            bias.append(network.layers[l].bias)
-            network.layers[l].weights = []
-            network.layers[l].bias = []
-        }
-        update(weights: &weights, bias: &bias, with: gradients)
-        for l in network.layers.indices {
-            network.layers[l].weights = weights[l]
-            network.layers[l].bias = bias[l]
-        }
+        update(&network.layers, weights: \.weights, bias: \.bias, with: gradients)
     }
 
     public mutating func update(_ network: inout LayerNetwork<T>, with gradients: LayerNetwork<T>.Gradients) {
+        update(&network.layers, weights: \.weights, bias: \.bias, with: gradients)
+    }
+
+    /// The arrays move out of the layers and back, so updating them in place copies nothing.
+    private mutating func update<Layer>(_ layers: inout [Layer], weights weightsPath: WritableKeyPath<Layer, [T]>,
+                                        bias biasPath: WritableKeyPath<Layer, [T]>, with gradients: DenseNetwork<T>.Gradients) {
         var weights: [[T]] = [], bias: [[T]] = []
-        for l in network.layers.indices {
-            weights.append(network.layers[l].weights)
-            bias.append(network.layers[l].bias)
-            network.layers[l].weights = []
-            network.layers[l].bias = []
+        for l in layers.indices {
+            weights.append(layers[l][keyPath: weightsPath])
+            bias.append(layers[l][keyPath: biasPath])
+            layers[l][keyPath: weightsPath] = []
+            layers[l][keyPath: biasPath] = []
         }
         update(weights: &weights, bias: &bias, with: gradients)
-        for l in network.layers.indices {
-            network.layers[l].weights = weights[l]
-            network.layers[l].bias = bias[l]
+        for l in layers.indices {
+            layers[l][keyPath: weightsPath] = weights[l]
+            layers[l][keyPath: biasPath] = bias[l]
         }
     }
 
