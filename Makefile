@@ -5,11 +5,15 @@ SYSTEM_PACKAGES := libcmark-dev libopenblas-dev liblapacke-dev pkg-config
 VISUAL_PACKAGES := chromium librsvg2-bin
 NOTEBOOKS := $(sort $(wildcard Notebooks/*.md))
 JOBS ?= $(shell nproc)
+# Release builds target the CPU they run on, as `-march=native` would: Haswell-class code (AVX2,
+# FMA) where /proc/cpuinfo lists both, the portable x86-64 baseline elsewhere. Swift does not fuse
+# or reorder floating-point operations on its own, so results are the same bits either way.
+ARCH_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo "-Xswiftc -target-cpu -Xswiftc haswell")
 
 SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
-.PHONY: all deps build run test fuzz check-visual bench clean
+.PHONY: all deps build run test fuzz check-visual bench layer-timing clean
 
 all: run
 
@@ -18,12 +22,12 @@ deps:
 
 BINARY := .build/release/infoplane
 # Everything the release binary is built from: `make run` skips SwiftPM when none is newer.
-BUILD_INPUTS := Package.swift $(shell find Sources -type f 2>/dev/null)
+BUILD_INPUTS := Package.swift Makefile $(shell find Sources -type f 2>/dev/null)
 
 build: deps $(BINARY)
 
 $(BINARY): $(BUILD_INPUTS)
-	$(SWIFT) build -c release --product infoplane
+	$(SWIFT) build -c release --product infoplane $(ARCH_FLAGS)
 	@touch $@
 
 # Renders every notebook in Notebooks/ into Output/NAME/.
@@ -53,7 +57,11 @@ check-visual: deps
 
 # Benchmarks (package-benchmark), beside the peers where a peer exists.
 bench: deps
-	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+	cd Benchmarks && $(SWIFT) package $(ARCH_FLAGS) --allow-writing-to-package-directory benchmark
+
+# Binning and KDE over a whole recorded Tishby run (Benchmarks/LayerTiming).
+layer-timing: deps
+	cd Benchmarks/LayerTiming && $(SWIFT) run -c release $(ARCH_FLAGS) layer-timing $(ARGS)
 
 clean:
 	rm -rf .build .build-fuzz .infoplane Fuzz/.build Benchmarks/.build

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 python=${PYTHON:-python3}
 epochs=${EPOCHS:-2000}
-swift build -c release --product infoplane >/dev/null
+make --no-print-directory build >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 line=$(.build/release/infoplane run Benchmarks/peers/tishby-speed.md --param epochs="$epochs" --no-cache --output "$work" 2>&1 | grep "ran      model net")
