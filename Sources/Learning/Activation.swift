@@ -37,6 +37,9 @@ public protocol TrainingScalar: BinaryFloatingPoint, SIMDScalar, Sendable where 
     static func tanh(_ x: Self) -> Self
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
+    /// exp for loops that should vectorise: `FastExp` for Float (relative error below 1e-7),
+    /// libm for Double (the precision of gradient checks).
+    static func vectorExp(_ x: Self) -> Self
     /// tanh of every element; Float uses `FastTanh`, which vectorises.
     static func tanhInPlace(_ values: inout [Self])
 }
@@ -51,6 +54,7 @@ extension Float: TrainingScalar {
     @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
     @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
     @inlinable public static func log(_ x: Float) -> Float { logf(x) }
+    @inlinable @inline(__always) public static func vectorExp(_ x: Float) -> Float { FastExp.value(x) }
     @inlinable public static func tanhInPlace(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { v in
             for i in v.indices { v[i] = FastTanh.value(v[i]) }
@@ -62,6 +66,7 @@ extension Double: TrainingScalar {
     @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
     @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
+    @inlinable public static func vectorExp(_ x: Double) -> Double { Glibc.exp(x) }
     @inlinable public static func tanhInPlace(_ values: inout [Double]) {
         for i in values.indices { values[i] = Glibc.tanh(values[i]) }
     }

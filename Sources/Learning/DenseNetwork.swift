@@ -42,12 +42,23 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
     /// (`x[i * batch + b]` is input i of row b). The last output is the linear output layer
     /// (logits for classification).
     public func forward(_ x: [T], batch: Int) -> [[T]] {
-        precondition(x.count == batch * inputWidth)
         var outputs: [[T]] = []
-        outputs.reserveCapacity(layers.count)
-        for (l, layer) in layers.enumerated() {
-            var out = [T](repeating: 0, count: batch * layer.outputs)
+        forward(x, batch: batch, into: &outputs)
+        return outputs
+    }
+
+    /// `forward` into buffers kept from an earlier batch: steady-state training allocates
+    /// nothing (every value is overwritten, so the buffers need no clearing).
+    public func forward(_ x: [T], batch: Int, into outputs: inout [[T]]) {
+        precondition(x.count == batch * inputWidth)
+        if outputs.count != layers.count { outputs = layers.map { _ in [] } }
+        for l in layers.indices {
+            let layer = layers[l]
             let (nIn, nOut) = (layer.inputs, layer.outputs)
+            // Moved out and back so that writing it while reading the layer below copies nothing.
+            var out = outputs[l]
+            outputs[l] = []
+            Self.resize(&out, to: batch * nOut)
             (l == 0 ? x : outputs[l - 1]).withUnsafeBufferPointer { a in
                 layer.weights.withUnsafeBufferPointer { w in
                     layer.bias.withUnsafeBufferPointer { bias in
@@ -59,15 +70,26 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
                 }
             }
             layer.activation.apply(&out)
-            outputs.append(out)
+            outputs[l] = out
         }
-        return outputs
+    }
+
+    /// Sets the count of `buffer` keeping its storage when it is large enough.
+    @inline(__always)
+    static func resize(_ buffer: inout [T], to count: Int) {
+        if buffer.count > count {
+            buffer.removeLast(buffer.count - count)
+        } else if buffer.count < count {
+            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
+        }
     }
 
     /// Gradients of every layer's weights and biases, in the layout of `layers`.
     public struct Gradients: Sendable {
         public var weights: [[T]]
         public var bias: [[T]]
+        /// The gradient flowing down between layers, kept for the next batch's backward pass.
+        var scratch: [T] = []
 
         public init(weights: [[T]], bias: [[T]]) {
             self.weights = weights
@@ -81,9 +103,22 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
     /// output (after its activation) on the way down.
     public func backward(input x: [T], outputs: [[T]], outputGradient: [T], batch: Int,
                          hiddenGradient: (layer: Int, gradient: [T])? = nil) -> Gradients {
-        var weightGradients = layers.map { [T](repeating: 0, count: $0.weights.count) }
-        var biasGradients = layers.map { [T](repeating: 0, count: $0.bias.count) }
+        var gradients = Gradients(weights: [], bias: [])
         var delta = outputGradient
+        backward(input: x, outputs: outputs, outputGradient: &delta, batch: batch, hiddenGradient: hiddenGradient, into: &gradients)
+        return gradients
+    }
+
+    /// `backward` into the buffers of an earlier batch's gradients. `outputGradient` serves as
+    /// working space: it is overwritten.
+    public func backward(input x: [T], outputs: [[T]], outputGradient delta: inout [T], batch: Int,
+                         hiddenGradient: (layer: Int, gradient: [T])? = nil, into gradients: inout Gradients) {
+        if gradients.weights.count != layers.count {
+            gradients.weights = layers.map { [T](repeating: 0, count: $0.weights.count) }
+            gradients.bias = layers.map { [T](repeating: 0, count: $0.bias.count) }
+        }
+        var previous = gradients.scratch
+        gradients.scratch = []
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
             let (nIn, nOut) = (layer.inputs, layer.outputs)
@@ -92,12 +127,16 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
             }
             // Through the activation: dL/dz = dL/dy · f'(z), with f' read from y.
             layer.activation.backpropagate(&delta, outputs: outputs[l])
-            var previous = [T](repeating: 0, count: l == 0 ? 0 : batch * nIn)
+            // The kernel adds into the input gradient, so it starts at zero.
+            previous.removeAll(keepingCapacity: true)
+            if l > 0 { previous.append(contentsOf: repeatElement(0, count: batch * nIn)) }
+            var (gw, gb) = (gradients.weights[l], gradients.bias[l])
+            (gradients.weights[l], gradients.bias[l]) = ([], [])
             (l == 0 ? x : outputs[l - 1]).withUnsafeBufferPointer { a in
                 delta.withUnsafeBufferPointer { d in
                     layer.weights.withUnsafeBufferPointer { w in
-                        weightGradients[l].withUnsafeMutableBufferPointer { gw in
-                            biasGradients[l].withUnsafeMutableBufferPointer { gb in
+                        gw.withUnsafeMutableBufferPointer { gw in
+                            gb.withUnsafeMutableBufferPointer { gb in
                                 previous.withUnsafeMutableBufferPointer { p in
                                     LayerKernels.denseBackward(a.baseAddress!, d.baseAddress!, weights: w.baseAddress!,
                                                                weightGradient: gw.baseAddress!, biasGradient: gb.baseAddress!,
@@ -108,8 +147,9 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
                     }
                 }
             }
-            delta = previous
+            (gradients.weights[l], gradients.bias[l]) = (gw, gb)
+            swap(&delta, &previous)
         }
-        return Gradients(weights: weightGradients, bias: biasGradients)
+        gradients.scratch = previous
     }
 }

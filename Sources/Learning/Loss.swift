@@ -14,34 +14,62 @@ public enum Loss: String, Sendable, CaseIterable {
     /// targets are class indices for cross-entropy (one per row) and feature-major values for
     /// MSE. The gradient comes back in the layout of `outputs`.
     public func evaluate<T: TrainingScalar>(_ outputs: [T], width: Int, targets: [T], batch: Int) -> (loss: Double, gradient: [T], correct: Int) {
-        var gradient = [T](repeating: 0, count: outputs.count)
-        var total = 0.0
-        var correct = 0
+        var gradient: [T] = []
+        self.gradient(outputs, width: width, targets: targets, batch: batch, into: &gradient)
+        let (loss, correct) = value(outputs, width: width, targets: targets, batch: batch)
+        return (loss, gradient, correct)
+    }
+
+    /// The loss averaged over the batch and, for cross-entropy, how many rows' largest output
+    /// is their label.
+    public func value<T: TrainingScalar>(_ outputs: [T], width: Int, targets: [T], batch: Int) -> (loss: Double, correct: Int) {
         switch self {
         case .crossEntropy:
-            var column = [T](repeating: 0, count: width)
-            for b in 0..<batch {
-                let label = Int(targets[b])
-                var best = 0
-                var maximum = outputs[b]
-                for j in 1..<width where outputs[j * batch + b] > maximum { maximum = outputs[j * batch + b]; best = j }
-                if best == label { correct += 1 }
-                var sum: T = 0
-                for j in 0..<width { let e = T.exp(outputs[j * batch + b] - maximum); column[j] = e; sum += e }
-                for j in 0..<width { column[j] /= sum }
-                total -= Double(T.log(max(column[label], T.leastNormalMagnitude)))
-                column[label] -= 1
-                for j in 0..<width { gradient[j * batch + b] = column[j] / T(batch) }
+            var total = 0.0
+            var correct = 0
+            Self.withSoftmax(outputs, width: width, batch: batch) { p in
+                for b in 0..<batch {
+                    let label = Int(targets[b])
+                    var best = 0
+                    for j in 1..<width where outputs[j * batch + b] > outputs[best * batch + b] { best = j }
+                    if best == label { correct += 1 }
+                    total -= Double(T.log(max(p[label * batch + b], T.leastNormalMagnitude)))
+                }
             }
-            return (total / Double(batch), gradient, correct)
+            return (total / Double(batch), correct)
         case .mse, .csDivergence:
-            let n = T(batch * width)
-            for i in 0..<outputs.count {
+            var total = 0.0
+            for i in 0..<(batch * width) {
                 let difference = outputs[i] - targets[i]
                 total += Double(difference * difference)
-                gradient[i] = 2 * difference / n
             }
-            return (total / Double(batch * width), gradient, 0)
+            return (total / Double(batch * width), 0)
+        }
+    }
+
+    /// The gradient alone, into a buffer kept between batches (what a training step needs).
+    public func gradient<T: TrainingScalar>(_ outputs: [T], width: Int, targets: [T], batch: Int, into gradient: inout [T]) {
+        DenseNetwork<T>.resize(&gradient, to: outputs.count)
+        gradient.withUnsafeMutableBufferPointer { g in
+            switch self {
+            case .crossEntropy:
+                // (softmax − one-hot) / batch.
+                Self.softmax(outputs, width: width, batch: batch, into: g)
+                let scale = 1 / T(batch)
+                for j in 0..<width {
+                    let row = g.baseAddress! + j * batch
+                    targets.withUnsafeBufferPointer { t in
+                        for b in 0..<batch { row[b] = (row[b] - (t[b] == T(j) ? 1 : 0)) * scale }
+                    }
+                }
+            case .mse, .csDivergence:
+                let n = T(batch * width)
+                outputs.withUnsafeBufferPointer { o in
+                    targets.withUnsafeBufferPointer { t in
+                        for i in 0..<o.count { g[i] = 2 * (o[i] - t[i]) / n }
+                    }
+                }
+            }
         }
     }
 
@@ -49,12 +77,45 @@ public enum Loss: String, Sendable, CaseIterable {
     /// layer of a classifier reports.
     public static func softmax<T: TrainingScalar>(_ values: inout [T], width: Int) {
         let rows = values.count / width
-        for b in 0..<rows {
-            var maximum = values[b]
-            for j in 1..<width { maximum = max(maximum, values[j * rows + b]) }
-            var sum: T = 0
-            for j in 0..<width { values[j * rows + b] = T.exp(values[j * rows + b] - maximum); sum += values[j * rows + b] }
-            for j in 0..<width { values[j * rows + b] /= sum }
+        let input = values
+        values.withUnsafeMutableBufferPointer { softmax(input, width: width, batch: rows, into: $0) }
+    }
+
+    static func withSoftmax<T: TrainingScalar>(_ outputs: [T], width: Int, batch: Int, _ body: (UnsafeBufferPointer<T>) -> Void) {
+        withUnsafeTemporaryAllocation(of: T.self, capacity: outputs.count) { p in
+            softmax(outputs, width: width, batch: batch, into: p)
+            body(UnsafeBufferPointer(p))
+        }
+    }
+
+    /// Softmax of each row of a feature-major block into `p`. The loops run over rows, unit by
+    /// unit, so they vectorise; e^(o − max) by `TrainingScalar.vectorExp`.
+    static func softmax<T: TrainingScalar>(_ outputs: [T], width: Int, batch: Int, into p: UnsafeMutableBufferPointer<T>) {
+        precondition(outputs.count == width * batch && p.count >= outputs.count)
+        withUnsafeTemporaryAllocation(of: T.self, capacity: 2 * batch) { scratch in
+            let maximum = scratch.baseAddress!, sum = scratch.baseAddress! + batch
+            // Row pointers keep index arithmetic (and its overflow checks) out of the inner loops.
+            outputs.withUnsafeBufferPointer { o in
+                let (o, p) = (o.baseAddress!, p.baseAddress!)
+                for b in 0..<batch { maximum[b] = o[b] }
+                for j in 1..<max(width, 1) {
+                    let oj = o + j * batch
+                    for b in 0..<batch { maximum[b] = max(maximum[b], oj[b]) }
+                }
+                for b in 0..<batch { sum[b] = 0 }
+                for j in 0..<width {
+                    let (oj, pj) = (o + j * batch, p + j * batch)
+                    for b in 0..<batch {
+                        let e = T.vectorExp(oj[b] - maximum[b])
+                        pj[b] = e
+                        sum[b] += e
+                    }
+                }
+                for j in 0..<width {
+                    let pj = p + j * batch
+                    for b in 0..<batch { pj[b] /= sum[b] }
+                }
+            }
         }
     }
 }

@@ -74,22 +74,41 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
 
     private mutating func apply(_ gradient: [T], to params: inout [T], slot p: Int) {
         let lr = T(learningRate)
+        // The moments move out of their arrays of arrays for the loop, so it runs over plain
+        // buffers (no uniqueness check per element) and vectorises.
+        var (m, v) = (first[p], second[p])
+        (first[p], second[p]) = ([], [])
+        defer { (first[p], second[p]) = (m, v) }
         switch kind {
         case .sgd:
             let mu = T(momentum)
-            for i in params.indices {
-                first[p][i] = mu * first[p][i] + gradient[i]
-                params[i] -= lr * first[p][i]
+            params.withUnsafeMutableBufferPointer { params in
+                gradient.withUnsafeBufferPointer { gradient in
+                    m.withUnsafeMutableBufferPointer { m in
+                        for i in 0..<params.count {
+                            m[i] = mu * m[i] + gradient[i]
+                            params[i] -= lr * m[i]
+                        }
+                    }
+                }
             }
         case .adam:
             let (b1, b2): (T, T) = (0.9, 0.999)
             let c1 = 1 - T(pow(0.9, Double(step))), c2 = 1 - T(pow(0.999, Double(step)))
-            for i in params.indices {
-                let g = gradient[i]
-                first[p][i] = b1 * first[p][i] + (1 - b1) * g
-                second[p][i] = b2 * second[p][i] + (1 - b2) * g * g
-                let mHat = first[p][i] / c1, vHat = second[p][i] / c2
-                params[i] -= lr * mHat / ((vHat).squareRoot() + T(1e-8))
+            params.withUnsafeMutableBufferPointer { params in
+                gradient.withUnsafeBufferPointer { gradient in
+                    m.withUnsafeMutableBufferPointer { m in
+                        v.withUnsafeMutableBufferPointer { v in
+                            for i in 0..<params.count {
+                                let g = gradient[i]
+                                m[i] = b1 * m[i] + (1 - b1) * g
+                                v[i] = b2 * v[i] + (1 - b2) * g * g
+                                let mHat = m[i] / c1, vHat = v[i] / c2
+                                params[i] -= lr * mHat / ((vHat).squareRoot() + T(1e-8))
+                            }
+                        }
+                    }
+                }
             }
         }
     }

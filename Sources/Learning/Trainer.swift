@@ -171,26 +171,30 @@ public struct Trainer<T: TrainingScalar>: Sendable {
 
         /// The rows as a feature-major batch, with their targets in the same layout.
         func gather(_ rows: ArraySlice<Int>) -> (x: [T], t: [T]) {
+            var batch: (x: [T], t: [T]) = ([], [])
+            gather(rows, into: &batch)
+            return batch
+        }
+        func gather(_ rows: ArraySlice<Int>, into batch: inout (x: [T], t: [T])) {
             let n = rows.count
-            var x = [T](repeating: 0, count: n * data.width)
-            var t = [T](repeating: 0, count: n * targetWidth)
-            for (b, r) in rows.enumerated() {
-                for i in 0..<data.width { x[i * n + b] = features[r * data.width + i] }
-                for k in 0..<targetWidth { t[k * n + b] = targets[r * targetWidth + k] }
+            DenseNetwork<T>.resize(&batch.x, to: n * data.width)
+            DenseNetwork<T>.resize(&batch.t, to: n * targetWidth)
+            batch.x.withUnsafeMutableBufferPointer { x in
+                batch.t.withUnsafeMutableBufferPointer { t in
+                    features.withUnsafeBufferPointer { features in
+                        targets.withUnsafeBufferPointer { targets in
+                            for (b, r) in rows.enumerated() {
+                                for i in 0..<data.width { x[i * n + b] = features[r * data.width + i] }
+                                for k in 0..<targetWidth { t[k * n + b] = targets[r * targetWidth + k] }
+                            }
+                        }
+                    }
+                }
             }
-            return (x, t)
         }
 
         // The evaluation sets never change: lay them out once.
         let trainSet = gather(train[...]), testSet = gather(test[...])
-
-        /// Loss and accuracy on a set, and the recorded layers' outputs of its rows.
-        func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> (loss: Double, accuracy: Double, outputs: [[T]]) {
-            guard rows > 0 else { return (.nan, .nan, []) }
-            let out = network.recorded(network.forward(set.x, batch: rows, noise: &evaluationNoise))
-            let r = plan.loss.evaluate(out.last!, width: outputs, targets: set.t, batch: rows)
-            return (r.loss, data.classes == nil ? .nan : Double(r.correct) / Double(rows), out)
-        }
 
         // Where each recorded row sits in the evaluation passes (set 0: training rows, 1: test
         // rows), when all of them do: recording then reads those passes instead of running the
@@ -203,22 +207,54 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             let found = recordRows.compactMap { place[$0] }
             return found.count == recordRows.count ? found : nil
         }()
+        // Recording runs its own forward pass when a recorded row is in neither set or when
+        // evaluation draws noise (the recording is then a draw of its own).
+        let recordsSeparately = placement == nil || evaluationNoise != nil
+        let recordInputs = recordsSeparately ? gather(recordRows[...]).x : []
+        // Evaluating an epoch (every training and test row through the network as it stands)
+        // reads only a snapshot of the network, so it runs on another core while the next epoch
+        // trains: the same values, in the same order, as evaluating in line.
+        let evaluateEpoch: @Sendable (N, NoiseSource?, Bool) -> Evaluation<T> = {
+            [plan, trainSet, testSet, train, test, recordInputs, recordCount = recordRows.count, classes = data.classes] network, noise, recording in
+            var noise = noise
+            func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> Evaluation<T>.OnSet {
+                guard rows > 0 else { return .init(loss: .nan, accuracy: .nan, outputs: []) }
+                let out = network.recorded(network.forward(set.x, batch: rows, noise: &noise))
+                let r = plan.loss.value(out.last!, width: outputs, targets: set.t, batch: rows)
+                return .init(loss: r.loss, accuracy: classes == nil ? .nan : Double(r.correct) / Double(rows), outputs: out)
+            }
+            let trainRows = evaluate(trainSet, rows: train.count), testRows = evaluate(testSet, rows: test.count)
+            let failedLayer = trainRows.loss.isFinite ? nil
+                : trainRows.outputs.firstIndex { $0.contains { !$0.isFinite } } ?? trainRows.outputs.count - 1
+            let recorded = recording && recordsSeparately
+                ? network.recorded(network.forward(recordInputs, batch: recordCount, noise: &noise))
+                : nil
+            return Evaluation(train: trainRows, test: testRows, recorded: recorded, noise: noise, failedLayer: failedLayer)
+        }
+
         result.activations = result.layerWidths.map { width in
             var layer: [Float] = []
             layer.reserveCapacity(recordAt.count * recordRows.count * width)
             return layer
         }
 
-        func recordLayers(epoch: Int, passes: [[[T]]]) throws {
+        func recordLayers(epoch: Int, passes: [[[T]]], separatePass: [[T]]?) throws {
             let n = recordRows.count
-            if let placement, evaluationNoise == nil {
+            if let placement, !recordsSeparately {
                 // Recordings are row-major (`[row][unit]`), as estimators read them.
                 for l in result.layerWidths.indices {
                     let width = result.layerWidths[l]
                     var rowMajor = [T](repeating: 0, count: n * width)
-                    for (b, place) in placement.enumerated() {
-                        let pass = passes[place.set][l], rows = pass.count / width
-                        for j in 0..<width { rowMajor[b * width + j] = pass[j * rows + place.index] }
+                    let (trainPass, testPass) = (passes[0][l], passes.count > 1 && !passes[1].isEmpty ? passes[1][l] : [])
+                    trainPass.withUnsafeBufferPointer { trainPass in
+                        testPass.withUnsafeBufferPointer { testPass in
+                            rowMajor.withUnsafeMutableBufferPointer { rowMajor in
+                                for (b, place) in placement.enumerated() {
+                                    let pass = place.set == 0 ? trainPass : testPass, rows = pass.count / width
+                                    for j in 0..<width { rowMajor[b * width + j] = pass[j * rows + place.index] }
+                                }
+                            }
+                        }
                     }
                     if rowMajor.contains(where: { !$0.isFinite }) { throw TrainingFailure(epoch: epoch, layer: l) }
                     if l == result.layerWidths.count - 1 && data.classes != nil {
@@ -234,8 +270,7 @@ public struct Trainer<T: TrainingScalar>: Sendable {
                 result.recordedEpochs.append(epoch)
                 return
             }
-            let (x, _) = gather(recordRows[...])
-            var out = network.recorded(network.forward(x, batch: n, noise: &evaluationNoise))
+            guard var out = separatePass else { preconditionFailure("the evaluation ran the recording pass") }
             if let layer = out.firstIndex(where: { $0.contains { !$0.isFinite } }) {
                 throw TrainingFailure(epoch: epoch, layer: layer)
             }
@@ -249,19 +284,14 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             result.recordedEpochs.append(epoch)
         }
 
-        func endOfEpoch(_ epoch: Int) throws {
-            let (trainLoss, trainAccuracy, trainOutputs) = evaluate(trainSet, rows: train.count)
-            let (testLoss, testAccuracy, testOutputs) = evaluate(testSet, rows: test.count)
-            if !trainLoss.isFinite {
-                let (x, _) = gather(train.prefix(256))
-                var noNoise: NoiseSource? = nil
-                let out = network.recorded(network.forward(x, batch: min(256, train.count), noise: &noNoise))
-                throw TrainingFailure(epoch: epoch, layer: out.firstIndex { $0.contains { !$0.isFinite } } ?? out.count - 1)
-            }
-            result.trainLoss.append(trainLoss)
-            result.testLoss.append(testLoss)
-            result.trainAccuracy.append(trainAccuracy)
-            result.testAccuracy.append(testAccuracy)
+        func finish(_ evaluation: Evaluation<T>, epoch: Int) throws {
+            evaluationNoise = evaluation.noise
+            if let layer = evaluation.failedLayer { throw TrainingFailure(epoch: epoch, layer: layer) }
+            result.trainLoss.append(evaluation.train.loss)
+            result.testLoss.append(evaluation.test.loss)
+            result.trainAccuracy.append(evaluation.train.accuracy)
+            result.testAccuracy.append(evaluation.test.accuracy)
+            let testOutputs = evaluation.test.outputs
             if epoch == plan.epochs, !testOutputs.isEmpty {
                 result.finalTestOutputs = zip(result.layerWidths, testOutputs).map { width, pass in
                     let rows = pass.count / width
@@ -270,33 +300,69 @@ public struct Trainer<T: TrainingScalar>: Sendable {
                     return rowMajor
                 }
             }
-            if recordAt.contains(epoch) { try recordLayers(epoch: epoch, passes: [trainOutputs, testOutputs]) }
-            progress?(epoch, trainLoss)
+            if recordAt.contains(epoch) { try recordLayers(epoch: epoch, passes: [evaluation.train.outputs, testOutputs], separatePass: evaluation.recorded) }
+            progress?(epoch, evaluation.train.loss)
+        }
+
+        // At most one evaluation runs beside training; the next starts once it is finished.
+        var pending: (epoch: Int, task: BackgroundTask<Evaluation<T>>)?
+        func endOfEpoch(_ epoch: Int) throws {
+            if let (previous, task) = pending {
+                pending = nil
+                try finish(task.value, epoch: previous)
+            }
+            let recording = recordAt.contains(epoch)
+            pending = (epoch, BackgroundTask { [network, evaluationNoise] in evaluateEpoch(network, evaluationNoise, recording) })
         }
 
         try endOfEpoch(0)
         var order = train
+        // Buffers every batch reuses: steady-state training allocates nothing on the dense path.
+        var batchData: (x: [T], t: [T]) = ([], [])
+        var pass = network.emptyPass
+        var gradient: [T] = []
+        var gradients = DenseNetwork<T>.Gradients(weights: [], bias: [])
         for epoch in 1...max(1, plan.epochs) where plan.epochs > 0 {
             // A fresh permutation of the training rows each epoch, from the one seeded stream.
             let permutation = random.permutation(order.count)
-            order = permutation.map { train[$0] }
+            for i in order.indices { order[i] = train[permutation[i]] }
             for start in stride(from: 0, to: order.count, by: plan.batch) {
                 let rows = order[start..<min(order.count, start + plan.batch)]
-                let (x, t) = gather(rows)
-                let pass = network.forward(x, batch: rows.count, noise: &trainingNoise)
-                var gradient = plan.loss.evaluate(network.output(of: pass), width: outputs, targets: t, batch: rows.count).gradient
+                gather(rows, into: &batchData)
+                network.forward(batchData.x, batch: rows.count, noise: &trainingNoise, reusing: &pass)
+                plan.loss.gradient(network.output(of: pass), width: outputs, targets: batchData.t, batch: rows.count, into: &gradient)
                 var hidden: (layer: Int, gradient: [T])?
                 if plan.loss == .csDivergence || plan.bottleneck != nil {
-                    (gradient, hidden) = kernelGradients(x: x, targets: t, pass: network.recorded(pass), outputs: outputs,
+                    (gradient, hidden) = kernelGradients(x: batchData.x, targets: batchData.t, pass: network.recorded(pass), outputs: outputs,
                                                          batch: rows.count, width: data.width, mse: gradient)
                 }
-                let gradients = network.backward(input: x, pass: pass, outputGradient: gradient, batch: rows.count, hiddenGradient: hidden)
+                network.backward(input: batchData.x, pass: pass, outputGradient: &gradient, batch: rows.count,
+                                 hiddenGradient: hidden, into: &gradients)
                 network.update(with: gradients, optimizer: &optimizer)
             }
             try endOfEpoch(epoch)
         }
+        if let (epoch, task) = pending { try finish(task.value, epoch: epoch) }
         return result
     }
+}
+
+/// One epoch's evaluation: loss, accuracy and every recorded layer's outputs on the training and
+/// the test rows.
+struct Evaluation<T: TrainingScalar>: Sendable {
+    struct OnSet: Sendable {
+        var loss: Double
+        var accuracy: Double
+        var outputs: [[T]]
+    }
+    var train: OnSet
+    var test: OnSet
+    /// The recorded layers on the recording rows, when recording needs a pass of its own.
+    var recorded: [[T]]?
+    /// The evaluation noise stream after this evaluation, for the next.
+    var noise: NoiseSource?
+    /// The first layer with non-finite values when the training loss is not finite.
+    var failedLayer: Int?
 }
 
 extension Trainer {
@@ -349,6 +415,14 @@ protocol TrainableNetwork: Sendable {
     var hasNoise: Bool { get }
     /// With `noise` nil, no noise is applied.
     func forward(_ x: [Scalar], batch: Int, noise: inout NoiseSource?) -> Pass
+    /// A pass to hand to the first `forward(_:batch:noise:reusing:)`.
+    var emptyPass: Pass { get }
+    /// `forward` into the buffers of an earlier pass where the network can reuse them.
+    func forward(_ x: [Scalar], batch: Int, noise: inout NoiseSource?, reusing pass: inout Pass)
+    /// `backward` into the buffers of earlier gradients where the network can reuse them;
+    /// `outputGradient` may be overwritten.
+    func backward(input x: [Scalar], pass: Pass, outputGradient: inout [Scalar], batch: Int,
+                  hiddenGradient: (layer: Int, gradient: [Scalar])?, into gradients: inout DenseNetwork<Scalar>.Gradients)
     /// The recorded layers' outputs, the output layer last.
     func recorded(_ pass: Pass) -> [[Scalar]]
     func output(of pass: Pass) -> [Scalar]
@@ -359,10 +433,28 @@ protocol TrainableNetwork: Sendable {
     mutating func update(with gradients: DenseNetwork<Scalar>.Gradients, optimizer: inout Optimizer<Scalar>)
 }
 
+extension TrainableNetwork {
+    func forward(_ x: [Scalar], batch: Int, noise: inout NoiseSource?, reusing pass: inout Pass) {
+        pass = forward(x, batch: batch, noise: &noise)
+    }
+    func backward(input x: [Scalar], pass: Pass, outputGradient: inout [Scalar], batch: Int,
+                  hiddenGradient: (layer: Int, gradient: [Scalar])?, into gradients: inout DenseNetwork<Scalar>.Gradients) {
+        gradients = backward(input: x, pass: pass, outputGradient: outputGradient, batch: batch, hiddenGradient: hiddenGradient)
+    }
+}
+
 extension DenseNetwork: TrainableNetwork {
     var recordedWidths: [Int] { layers.map(\.outputs) }
     var hasNoise: Bool { false }
+    var emptyPass: [[T]] { [] }
     @inline(__always) func forward(_ x: [T], batch: Int, noise: inout NoiseSource?) -> [[T]] { forward(x, batch: batch) }
+    @inline(__always) func forward(_ x: [T], batch: Int, noise: inout NoiseSource?, reusing pass: inout [[T]]) {
+        forward(x, batch: batch, into: &pass)
+    }
+    @inline(__always) func backward(input x: [T], pass: [[T]], outputGradient: inout [T], batch: Int,
+                                    hiddenGradient: (layer: Int, gradient: [T])?, into gradients: inout Gradients) {
+        backward(input: x, outputs: pass, outputGradient: &outputGradient, batch: batch, hiddenGradient: hiddenGradient, into: &gradients)
+    }
     @inline(__always) func recorded(_ pass: [[T]]) -> [[T]] { pass }
     @inline(__always) func output(of pass: [[T]]) -> [T] { pass.last! }
     @inline(__always) func backward(input x: [T], pass: [[T]], outputGradient: [T], batch: Int,
@@ -374,6 +466,7 @@ extension DenseNetwork: TrainableNetwork {
 
 extension LayerNetwork: TrainableNetwork {
     var hasNoise: Bool { layers.contains { $0.noise != nil } }
+    var emptyPass: Pass { Pass(outputs: [], clean: [], epsilon: []) }
     @inline(__always) func recorded(_ pass: Pass) -> [[T]] { pass.recorded(in: self) }
     @inline(__always) func output(of pass: Pass) -> [T] { pass.outputs.last! }
     @inline(__always) mutating func update(with gradients: Gradients, optimizer: inout Optimizer<T>) { optimizer.update(&self, with: gradients) }

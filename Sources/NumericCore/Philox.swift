@@ -31,7 +31,9 @@ public struct RandomStream: Sendable {
     private let key: Philox4x32.Key
     private let streamID: UInt64
     private var index: UInt64 = 0
-    private var buffer: [UInt32] = []
+    /// The current block's four outputs, handed out in the order .0, .1, .2, .3.
+    private var block: Philox4x32.Counter = (0, 0, 0, 0)
+    private var used = 4
     private var spareNormal: Double?
 
     public init(seed: UInt64, stream: String = "") {
@@ -51,13 +53,19 @@ public struct RandomStream: Sendable {
     }
 
     public mutating func nextUInt32() -> UInt32 {
-        if buffer.isEmpty {
-            let r = Philox4x32.block((UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32),
+        if used == 4 {
+            block = Philox4x32.block((UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32),
                                       UInt32(truncatingIfNeeded: streamID), UInt32(truncatingIfNeeded: streamID >> 32)), key: key)
             index &+= 1
-            buffer = [r.3, r.2, r.1, r.0]
+            used = 0
         }
-        return buffer.removeLast()
+        used += 1
+        switch used {
+        case 1: return block.0
+        case 2: return block.1
+        case 3: return block.2
+        default: return block.3
+        }
     }
 
     public mutating func nextUInt64() -> UInt64 {
