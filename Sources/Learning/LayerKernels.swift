@@ -2,89 +2,199 @@
 /// contiguous run `[u * B, (u + 1) * B)`, so every innermost loop runs over the batch and
 /// vectorises, whatever the layer.
 enum LayerKernels {
-    /// out[j] = bias[j] + Σ_i w[i * nOut + j] · a[i], for every row. Rows go in blocks of 32
-    /// held in registers while the inputs are added in order, so each value sees exactly the
-    /// operations of the plain loop (bias, then + w·a for i = 0, 1, …) and one store.
+    /// out[j] = bias[j] + Σ_i w[i * nOut + j] · a[i], for every row, each term added by one
+    /// fused multiply-add in the order i = 0, 1, …: every row sees the same operations wherever
+    /// it sits in the batch, so a row's outputs do not depend on the rows beside it.
+    /// Four outputs and sixteen rows at a time are held in registers (8 vectors of 8), so each
+    /// load of a row block serves four outputs and each weight sixteen rows.
     @inline(__always)
     static func denseForward<T: TrainingScalar>(_ a: UnsafePointer<T>, weights w: UnsafePointer<T>, bias: UnsafePointer<T>,
                                                  _ o: UnsafeMutablePointer<T>, inputs nIn: Int, outputs nOut: Int, batch: Int) {
-        typealias V = SIMD16<T>
-        for j in 0..<nOut {
-            let oj = o + j * batch
-            let bj = bias[j]
-            var b = 0
-            while b + 32 <= batch {
-                var s0 = V(repeating: bj), s1 = V(repeating: bj)
+        typealias V = SIMD8<T>
+        // Row blocks outermost: a block's inputs (nIn × 16 values) stay in L1 while every
+        // output is computed from them, however many rows the batch has.
+        let rowBlocks = batch / 16 * 16, outputBlocks = nOut / 4 * 4
+        var b = 0
+        while b < rowBlocks {
+            var j = 0
+            while j < outputBlocks {
+                var (s0, t0) = (V(repeating: bias[j]), V(repeating: bias[j]))
+                var (s1, t1) = (V(repeating: bias[j + 1]), V(repeating: bias[j + 1]))
+                var (s2, t2) = (V(repeating: bias[j + 2]), V(repeating: bias[j + 2]))
+                var (s3, t3) = (V(repeating: bias[j + 3]), V(repeating: bias[j + 3]))
                 for i in 0..<nIn {
-                    let weight = V(repeating: w[i * nOut + j])
-                    let ai = UnsafeRawPointer(a + i * batch + b)
-                    s0 += weight * ai.loadUnaligned(as: V.self)
-                    s1 += weight * ai.loadUnaligned(fromByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
+                    let (x, y) = load(a + i * batch + b)
+                    let wi = w + i * nOut + j
+                    let (w0, w1, w2, w3) = (V(repeating: wi[0]), V(repeating: wi[1]), V(repeating: wi[2]), V(repeating: wi[3]))
+                    s0.addProduct(w0, x); t0.addProduct(w0, y)
+                    s1.addProduct(w1, x); t1.addProduct(w1, y)
+                    s2.addProduct(w2, x); t2.addProduct(w2, y)
+                    s3.addProduct(w3, x); t3.addProduct(w3, y)
                 }
-                UnsafeMutableRawPointer(oj + b).storeBytes(of: s0, as: V.self)
-                UnsafeMutableRawPointer(oj + b + 16).storeBytes(of: s1, as: V.self)
-                b += 32
+                let out = o + j * batch + b
+                store(s0, t0, out); store(s1, t1, out + batch); store(s2, t2, out + 2 * batch); store(s3, t3, out + 3 * batch)
+                j += 4
             }
-            while b < batch {
-                var s = bj
-                for i in 0..<nIn { s += w[i * nOut + j] * a[i * batch + b] }
-                oj[b] = s
-                b += 1
-            }
+            b += 16
+        }
+        for j in outputBlocks..<nOut { denseForwardRows(a, w, bias, o, j, 0..<rowBlocks, nIn: nIn, nOut: nOut, batch: batch) }
+        for j in 0..<nOut { denseForwardRows(a, w, bias, o, j, rowBlocks..<batch, nIn: nIn, nOut: nOut, batch: batch) }
+    }
+
+    /// One output of `denseForward` for the rows in `rows`, with the same operations.
+    @inline(__always)
+    static func denseForwardRows<T: TrainingScalar>(_ a: UnsafePointer<T>, _ w: UnsafePointer<T>, _ bias: UnsafePointer<T>,
+                                                     _ o: UnsafeMutablePointer<T>, _ j: Int, _ rows: Range<Int>, nIn: Int, nOut: Int, batch: Int) {
+        let oj = o + j * batch
+        var b = rows.lowerBound
+        while b + 8 <= rows.upperBound {
+            var s = SIMD8<T>(repeating: bias[j])
+            for i in 0..<nIn { s.addProduct(SIMD8(repeating: w[i * nOut + j]), UnsafeRawPointer(a + i * batch + b).loadUnaligned(as: SIMD8<T>.self)) }
+            UnsafeMutableRawPointer(oj + b).storeBytes(of: s, as: SIMD8<T>.self)
+            b += 8
+        }
+        while b < rows.upperBound {
+            var s = bias[j]
+            for i in 0..<nIn { s.addProduct(w[i * nOut + j], a[i * batch + b]) }
+            oj[b] = s
+            b += 1
         }
     }
 
+    @inline(__always)
+    static func store<T: TrainingScalar>(_ low: SIMD8<T>, _ high: SIMD8<T>, _ target: UnsafeMutablePointer<T>) {
+        UnsafeMutableRawPointer(target).storeBytes(of: low, as: SIMD8<T>.self)
+        UnsafeMutableRawPointer(target + 8).storeBytes(of: high, as: SIMD8<T>.self)
+    }
+
     /// Weight and bias gradients of a dense layer from its input `a` and the gradient `d` at its
-    /// pre-activation; the gradient at its input is added into `p` when given (in blocks of rows,
-    /// summing over j in order, as in `denseForward`).
+    /// pre-activation, and the gradient at its input added into `p` when given. Weight
+    /// gradients are `dot`s (two inputs by four outputs at a time, sharing loads); the input
+    /// gradient sums over j in order by fused multiply-adds, four inputs and sixteen rows at a
+    /// time, each row with the same operations wherever it sits.
     @inline(__always)
     static func denseBackward<T: TrainingScalar>(_ a: UnsafePointer<T>, _ d: UnsafePointer<T>, weights w: UnsafePointer<T>,
                                                   weightGradient gw: UnsafeMutablePointer<T>, biasGradient gb: UnsafeMutablePointer<T>,
                                                   inputGradient p: UnsafeMutablePointer<T>?, inputs nIn: Int, outputs nOut: Int, batch: Int) {
-        typealias V = SIMD16<T>
+        typealias V = SIMD8<T>
         for j in 0..<nOut { gb[j] = sum(d + j * batch, batch) }
-        for i in 0..<nIn {
-            let ai = a + i * batch
-            for j in 0..<nOut { gw[i * nOut + j] = dot(ai, d + j * batch, batch) }
-            if let p {
-                let pi = p + i * batch
-                var b = 0
-                while b + 32 <= batch {
-                    let target = UnsafeMutableRawPointer(pi + b)
-                    var s0 = target.loadUnaligned(as: V.self), s1 = target.loadUnaligned(fromByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
-                    for j in 0..<nOut {
-                        let weight = V(repeating: w[i * nOut + j])
-                        let dj = UnsafeRawPointer(d + j * batch + b)
-                        s0 += weight * dj.loadUnaligned(as: V.self)
-                        s1 += weight * dj.loadUnaligned(fromByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
-                    }
-                    target.storeBytes(of: s0, as: V.self)
-                    target.storeBytes(of: s1, toByteOffset: 16 * MemoryLayout<T>.stride, as: V.self)
-                    b += 32
+        weightGradients(a, d, gw, inputs: nIn, outputs: nOut, batch: batch)
+        guard let p else { return }
+        let rowBlocks = batch / 16 * 16, inputBlocks = nIn / 4 * 4
+        var b = 0
+        while b < rowBlocks {
+            var i = 0
+            while i < inputBlocks {
+                let target = p + i * batch + b
+                var (s0, t0) = load(target), (s1, t1) = load(target + batch)
+                var (s2, t2) = load(target + 2 * batch), (s3, t3) = load(target + 3 * batch)
+                for j in 0..<nOut {
+                    let (x, y) = load(d + j * batch + b)
+                    let (w0, w1) = (V(repeating: w[i * nOut + j]), V(repeating: w[(i + 1) * nOut + j]))
+                    let (w2, w3) = (V(repeating: w[(i + 2) * nOut + j]), V(repeating: w[(i + 3) * nOut + j]))
+                    s0.addProduct(w0, x); t0.addProduct(w0, y)
+                    s1.addProduct(w1, x); t1.addProduct(w1, y)
+                    s2.addProduct(w2, x); t2.addProduct(w2, y)
+                    s3.addProduct(w3, x); t3.addProduct(w3, y)
                 }
-                while b < batch {
-                    var s = pi[b]
-                    for j in 0..<nOut { s += w[i * nOut + j] * d[j * batch + b] }
-                    pi[b] = s
-                    b += 1
-                }
+                store(s0, t0, target); store(s1, t1, target + batch); store(s2, t2, target + 2 * batch); store(s3, t3, target + 3 * batch)
+                i += 4
             }
+            b += 16
+        }
+        for i in inputBlocks..<nIn { inputGradientRows(d, w, p, i, 0..<rowBlocks, nOut: nOut, batch: batch) }
+        for i in 0..<nIn { inputGradientRows(d, w, p, i, rowBlocks..<batch, nOut: nOut, batch: batch) }
+    }
+
+    /// One input of `denseBackward`'s input gradient for the rows in `rows`, same operations.
+    @inline(__always)
+    static func inputGradientRows<T: TrainingScalar>(_ d: UnsafePointer<T>, _ w: UnsafePointer<T>, _ p: UnsafeMutablePointer<T>,
+                                                      _ i: Int, _ rows: Range<Int>, nOut: Int, batch: Int) {
+        let pi = p + i * batch
+        var b = rows.lowerBound
+        while b + 8 <= rows.upperBound {
+            var s = UnsafeRawPointer(pi + b).loadUnaligned(as: SIMD8<T>.self)
+            for j in 0..<nOut { s.addProduct(SIMD8(repeating: w[i * nOut + j]), UnsafeRawPointer(d + j * batch + b).loadUnaligned(as: SIMD8<T>.self)) }
+            UnsafeMutableRawPointer(pi + b).storeBytes(of: s, as: SIMD8<T>.self)
+            b += 8
+        }
+        while b < rows.upperBound {
+            var s = pi[b]
+            for j in 0..<nOut { s.addProduct(w[i * nOut + j], d[j * batch + b]) }
+            pi[b] = s
+            b += 1
         }
     }
 
-    /// Σ a[k]·b[k] with eight running sums (a fixed order, so results do not vary between runs).
+    @inline(__always)
+    static func load<T: TrainingScalar>(_ source: UnsafePointer<T>) -> (SIMD8<T>, SIMD8<T>) {
+        (UnsafeRawPointer(source).loadUnaligned(as: SIMD8<T>.self), UnsafeRawPointer(source + 8).loadUnaligned(as: SIMD8<T>.self))
+    }
+    @inline(__always)
+    static func load<T: TrainingScalar>(_ source: UnsafeMutablePointer<T>) -> (SIMD8<T>, SIMD8<T>) { load(UnsafePointer(source)) }
+
+    /// gw[i * nOut + j] = dot(a_i, d_j) for every pair, two inputs by four outputs at a time so
+    /// that each load serves several products. Each result is exactly `dot`'s.
+    @inline(__always)
+    static func weightGradients<T: TrainingScalar>(_ a: UnsafePointer<T>, _ d: UnsafePointer<T>, _ gw: UnsafeMutablePointer<T>,
+                                                    inputs nIn: Int, outputs nOut: Int, batch: Int) {
+        typealias V = SIMD8<T>
+        let blocks = batch / 8 * 8
+        var i = 0
+        while i + 2 <= nIn {
+            let (a0, a1) = (a + i * batch, a + (i + 1) * batch)
+            var j = 0
+            while j + 4 <= nOut {
+                let (d0, d1, d2, d3) = (d + j * batch, d + (j + 1) * batch, d + (j + 2) * batch, d + (j + 3) * batch)
+                var (s00, s01, s02, s03) = (V(), V(), V(), V())
+                var (s10, s11, s12, s13) = (V(), V(), V(), V())
+                var k = 0
+                while k < blocks {
+                    let (x0, x1) = (UnsafeRawPointer(a0 + k).loadUnaligned(as: V.self), UnsafeRawPointer(a1 + k).loadUnaligned(as: V.self))
+                    let y0 = UnsafeRawPointer(d0 + k).loadUnaligned(as: V.self), y1 = UnsafeRawPointer(d1 + k).loadUnaligned(as: V.self)
+                    let y2 = UnsafeRawPointer(d2 + k).loadUnaligned(as: V.self), y3 = UnsafeRawPointer(d3 + k).loadUnaligned(as: V.self)
+                    s00.addProduct(x0, y0); s01.addProduct(x0, y1); s02.addProduct(x0, y2); s03.addProduct(x0, y3)
+                    s10.addProduct(x1, y0); s11.addProduct(x1, y1); s12.addProduct(x1, y2); s13.addProduct(x1, y3)
+                    k += 8
+                }
+                let row0 = gw + i * nOut + j, row1 = gw + (i + 1) * nOut + j
+                row0[0] = finishDot(s00, a0, d0, from: blocks, batch); row0[1] = finishDot(s01, a0, d1, from: blocks, batch)
+                row0[2] = finishDot(s02, a0, d2, from: blocks, batch); row0[3] = finishDot(s03, a0, d3, from: blocks, batch)
+                row1[0] = finishDot(s10, a1, d0, from: blocks, batch); row1[1] = finishDot(s11, a1, d1, from: blocks, batch)
+                row1[2] = finishDot(s12, a1, d2, from: blocks, batch); row1[3] = finishDot(s13, a1, d3, from: blocks, batch)
+                j += 4
+            }
+            while j < nOut {
+                gw[i * nOut + j] = dot(a0, d + j * batch, batch)
+                gw[(i + 1) * nOut + j] = dot(a1, d + j * batch, batch)
+                j += 1
+            }
+            i += 2
+        }
+        if i < nIn {
+            for j in 0..<nOut { gw[i * nOut + j] = dot(a + i * batch, d + j * batch, batch) }
+        }
+    }
+
+    /// Σ a[k]·b[k]: lane l of eight running sums takes k ≡ l (mod 8) by fused multiply-adds,
+    /// the lanes are added pairwise, then the tail (a fixed order, the same in every kernel).
     @inline(__always)
     static func dot<T: TrainingScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ n: Int) -> T {
-        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0, s4: T = 0, s5: T = 0, s6: T = 0, s7: T = 0
+        var s = SIMD8<T>()
+        let blocks = n / 8 * 8
         var k = 0
-        while k + 8 <= n {
-            s0 += a[k] * b[k]; s1 += a[k + 1] * b[k + 1]; s2 += a[k + 2] * b[k + 2]; s3 += a[k + 3] * b[k + 3]
-            s4 += a[k + 4] * b[k + 4]; s5 += a[k + 5] * b[k + 5]; s6 += a[k + 6] * b[k + 6]; s7 += a[k + 7] * b[k + 7]
+        while k < blocks {
+            s.addProduct(UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<T>.self), UnsafeRawPointer(b + k).loadUnaligned(as: SIMD8<T>.self))
             k += 8
         }
+        return finishDot(s, a, b, from: blocks, n)
+    }
+
+    @inline(__always)
+    static func finishDot<T: TrainingScalar>(_ s: SIMD8<T>, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, from start: Int, _ n: Int) -> T {
         var tail: T = 0
-        while k < n { tail += a[k] * b[k]; k += 1 }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
+        for k in start..<n { tail.addProduct(a[k], b[k]) }
+        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])) + tail
     }
 
     @inline(__always)

@@ -215,7 +215,8 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         // reads only a snapshot of the network, so it runs on another core while the next epoch
         // trains: the same values, in the same order, as evaluating in line.
         let evaluateEpoch: @Sendable (N, NoiseSource?, Bool) -> Evaluation<T> = {
-            [plan, trainSet, testSet, train, test, recordInputs, recordCount = recordRows.count, classes = data.classes] network, noise, recording in
+            [plan, trainSet, testSet, train, test, placement, recordInputs, recordCount = recordRows.count, widths = result.layerWidths,
+             classes = data.classes] network, noise, recording in
             var noise = noise
             func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> Evaluation<T>.OnSet {
                 guard rows > 0 else { return .init(loss: .nan, accuracy: .nan, outputs: []) }
@@ -226,62 +227,31 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             let trainRows = evaluate(trainSet, rows: train.count), testRows = evaluate(testSet, rows: test.count)
             let failedLayer = trainRows.loss.isFinite ? nil
                 : trainRows.outputs.firstIndex { $0.contains { !$0.isFinite } } ?? trainRows.outputs.count - 1
-            let recorded = recording && recordsSeparately
-                ? network.recorded(network.forward(recordInputs, batch: recordCount, noise: &noise))
-                : nil
-            return Evaluation(train: trainRows, test: testRows, recorded: recorded, noise: noise, failedLayer: failedLayer)
+            var evaluation = Evaluation(train: trainRows, test: testRows, noise: noise, failedLayer: failedLayer)
+            if recording {
+                var layers: [[T]]
+                if let placement, !recordsSeparately {
+                    layers = zip(widths.indices, widths).map { l, width in
+                        Self.rows(placement, width: width, train: trainRows.outputs[l], test: testRows.outputs.isEmpty ? [] : testRows.outputs[l])
+                    }
+                } else {
+                    layers = network.recorded(network.forward(recordInputs, batch: recordCount, noise: &noise))
+                    evaluation.noise = noise
+                }
+                if let layer = layers.firstIndex(where: { $0.contains { !$0.isFinite } }) {
+                    evaluation.recordingFailure = layer
+                } else {
+                    if classes != nil { Loss.softmax(&layers[layers.count - 1], width: outputs) }
+                    evaluation.recordings = zip(layers, widths).map { Self.rowMajorFloats($0, width: $1) }
+                }
+            }
+            return evaluation
         }
 
         result.activations = result.layerWidths.map { width in
             var layer: [Float] = []
             layer.reserveCapacity(recordAt.count * recordRows.count * width)
             return layer
-        }
-
-        func recordLayers(epoch: Int, passes: [[[T]]], separatePass: [[T]]?) throws {
-            let n = recordRows.count
-            if let placement, !recordsSeparately {
-                // Recordings are row-major (`[row][unit]`), as estimators read them.
-                for l in result.layerWidths.indices {
-                    let width = result.layerWidths[l]
-                    var rowMajor = [T](repeating: 0, count: n * width)
-                    let (trainPass, testPass) = (passes[0][l], passes.count > 1 && !passes[1].isEmpty ? passes[1][l] : [])
-                    trainPass.withUnsafeBufferPointer { trainPass in
-                        testPass.withUnsafeBufferPointer { testPass in
-                            rowMajor.withUnsafeMutableBufferPointer { rowMajor in
-                                for (b, place) in placement.enumerated() {
-                                    let pass = place.set == 0 ? trainPass : testPass, rows = pass.count / width
-                                    for j in 0..<width { rowMajor[b * width + j] = pass[j * rows + place.index] }
-                                }
-                            }
-                        }
-                    }
-                    if rowMajor.contains(where: { !$0.isFinite }) { throw TrainingFailure(epoch: epoch, layer: l) }
-                    if l == result.layerWidths.count - 1 && data.classes != nil {
-                        // Softmax of each row, as `Loss.softmax` computes it on a feature-major block.
-                        for b in 0..<n {
-                            var row = [T](rowMajor[(b * width)..<((b + 1) * width)])
-                            Loss.softmax(&row, width: width)
-                            for j in 0..<width { rowMajor[b * width + j] = row[j] }
-                        }
-                    }
-                    result.activations[l] += rowMajor.map { Float($0) }
-                }
-                result.recordedEpochs.append(epoch)
-                return
-            }
-            guard var out = separatePass else { preconditionFailure("the evaluation ran the recording pass") }
-            if let layer = out.firstIndex(where: { $0.contains { !$0.isFinite } }) {
-                throw TrainingFailure(epoch: epoch, layer: layer)
-            }
-            if data.classes != nil { Loss.softmax(&out[out.count - 1], width: outputs) }
-            for l in out.indices {
-                let width = result.layerWidths[l]
-                var rowMajor = [Float](repeating: 0, count: n * width)
-                for j in 0..<width { for b in 0..<n { rowMajor[b * width + j] = Float(out[l][j * n + b]) } }
-                result.activations[l] += rowMajor
-            }
-            result.recordedEpochs.append(epoch)
         }
 
         func finish(_ evaluation: Evaluation<T>, epoch: Int) throws {
@@ -300,7 +270,11 @@ public struct Trainer<T: TrainingScalar>: Sendable {
                     return rowMajor
                 }
             }
-            if recordAt.contains(epoch) { try recordLayers(epoch: epoch, passes: [evaluation.train.outputs, testOutputs], separatePass: evaluation.recorded) }
+            if let layer = evaluation.recordingFailure { throw TrainingFailure(epoch: epoch, layer: layer) }
+            if let recordings = evaluation.recordings {
+                for l in recordings.indices { result.activations[l] += recordings[l] }
+                result.recordedEpochs.append(epoch)
+            }
             progress?(epoch, evaluation.train.loss)
         }
 
@@ -357,15 +331,53 @@ struct Evaluation<T: TrainingScalar>: Sendable {
     }
     var train: OnSet
     var test: OnSet
-    /// The recorded layers on the recording rows, when recording needs a pass of its own.
-    var recorded: [[T]]?
     /// The evaluation noise stream after this evaluation, for the next.
     var noise: NoiseSource?
     /// The first layer with non-finite values when the training loss is not finite.
     var failedLayer: Int?
+    /// At a recorded epoch: every recorded layer on the recording rows, row-major, the output
+    /// layer of a classifier as probabilities; or the first layer with a non-finite value.
+    var recordings: [[Float]]?
+    var recordingFailure: Int?
 }
 
 extension Trainer {
+    /// The recording rows of one layer, feature-major, taken from the evaluation passes
+    /// (`place.set` 0: the training rows' pass, 1: the test rows').
+    static func rows(_ placement: [(set: Int, index: Int)], width: Int, train: [T], test: [T]) -> [T] {
+        let n = placement.count
+        var out = [T](repeating: 0, count: n * width)
+        train.withUnsafeBufferPointer { train in
+            test.withUnsafeBufferPointer { test in
+                out.withUnsafeMutableBufferPointer { out in
+                    // Unit by unit: each unit's values of a set (one contiguous run) are read in
+                    // the placement's order, and written in sequence.
+                    let (trainRows, testRows) = (train.count / max(width, 1), test.count / max(width, 1))
+                    for j in 0..<width {
+                        for (b, place) in placement.enumerated() {
+                            out[j * n + b] = place.set == 0 ? train[j * trainRows + place.index] : test[j * testRows + place.index]
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// A feature-major block as row-major Float (`[row][unit]`), as estimators read recordings.
+    static func rowMajorFloats(_ values: [T], width: Int) -> [Float] {
+        let n = values.count / max(width, 1)
+        var out = [Float](repeating: 0, count: values.count)
+        values.withUnsafeBufferPointer { v in
+            out.withUnsafeMutableBufferPointer { out in
+                // Row by row: the writes run in sequence, the reads touch `width` lines that the
+                // next rows read again.
+                for b in 0..<n { for j in 0..<width { out[b * width + j] = Float(v[j * n + b]) } }
+            }
+        }
+        return out
+    }
+
     /// The Cauchy–Schwarz terms' gradients on one batch: with respect to the outputs (the CS
     /// divergence replacing `mse` when the loss is cs-divergence) and to the bottleneck layer.
     func kernelGradients(x: [T], targets: [T], pass: [[T]], outputs: Int, batch: Int, width: Int,
