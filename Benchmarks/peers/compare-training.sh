@@ -10,10 +10,12 @@ epochs=${EPOCHS:-2000}
 make --no-print-directory build >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-line=$(.build/release/infoplane run Benchmarks/peers/tishby-speed.md --param epochs="$epochs" --no-cache --output "$work" 2>&1 | grep "ran      model net")
-seconds=$(sed -E 's/.* ([0-9.]+) s$/\1/' <<<"$line")
+log=$(.build/release/infoplane run Benchmarks/peers/tishby-speed.md --param epochs="$epochs" --no-cache --output "$work" 2>&1)
+seconds=$(grep "ran      model net" <<<"$log" | sed -E 's/.* ([0-9.]+) s$/\1/')
+binning=$(grep "ran      estimator bins" <<<"$log" | sed -E 's/.* ([0-9.]+) s$/\1/')
+total=$(grep -E "^tishby-speed: .* in [0-9.]+ s" <<<"$log" | sed -E 's/.* in ([0-9.]+) s.*/\1/')
 ours=$(awk -v s="$seconds" -v e="$epochs" 'BEGIN { printf "%.3f", 1000 * s / e }')
-echo "infoplane: $epochs epochs, 274 recordings, $seconds s, $ours ms per epoch"
+echo "infoplane: $epochs epochs, 274 recordings, $seconds s, $ours ms per epoch; binning every recording $binning s; whole notebook $total s"
 peer=$("$python" Benchmarks/peers/jax_tishby.py "$epochs" 274)
 echo "$peer"
 theirs=$(sed -E 's/.*, ([0-9.]+) ms per epoch/\1/' <<<"$peer")

@@ -9,7 +9,7 @@ public struct ModelKind: BlockKind {
     public init() {}
 
     public let name = "model"
-    public let version = 6
+    public let version = 7
     public let summary = "Trains a network (dense layers, optionally after 1-D or 2-D convolutions) on a dataset, recording every layer's activations at chosen epochs."
 
     public var keys: [KeySpec] {

@@ -73,12 +73,27 @@ extension Double: TrainingScalar {
 }
 
 /// tanh for Float without a libm call, so loops over it vectorise: tanh x = (e − 1)/(e + 1)
-/// with e = exp(2x) from `FastExp`. Absolute error against libm stays below 2e-7 (checked in
-/// the tests); |x| ≥ 9 gives ±1 as in Float; a NaN comes out as NaN.
+/// with e = exp(2x) = 2^k · e^f, k = round(2x·log₂e), |f| ≤ ln2/2, and e^f by a degree-5
+/// polynomial fitted for least maximum relative error on that interval (9.3e-8, below Float's
+/// rounding), evaluated by fused multiply-adds: about 20 vector operations for eight values, the
+/// largest cost of training a narrow tanh network. Absolute error against libm stays below
+/// 2e-7 (checked in the tests); |x| ≥ 9 gives ±1 as in Float; a NaN comes out as NaN.
 public enum FastTanh {
     @inlinable @inline(__always)
     public static func value(_ x: Float) -> Float {
-        let e = FastExp.value(2 * Swift.min(Swift.max(x, -9), 9))
+        let t = Swift.min(Swift.max(x, -9), 9) * 2.885_390_081_777_926_8  // 2·log₂(e)
+        // Adding 1.5·2²³ rounds t to the nearest integer k and leaves k in the low bits.
+        let shifted = t + 12_582_912
+        let k = shifted - 12_582_912
+        let kBits = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: Float(12_582_912).bitPattern)
+        let f = (t - k) * 0.693_147_180_559_945_3
+        var p: Float = 0.008_291_808_553_511_948
+        p = Float(0.041_898_299_118_489_246).addingProduct(p, f)
+        p = Float(0.166_676_139_265_819_45).addingProduct(p, f)
+        p = Float(0.499_991_463_866_312_77).addingProduct(p, f)
+        p = Float(0.999_999_714_582_807_1).addingProduct(p, f)
+        p = Float(1).addingProduct(p, f)
+        let e = p * Float(bitPattern: UInt32(bitPattern: (kBits &+ 127) &<< 23))
         return (e - 1) / (e + 1)
     }
 }
