@@ -95,16 +95,31 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
         case .adam:
             let (b1, b2): (T, T) = (0.9, 0.999)
             let c1 = 1 - T(pow(0.9, Double(step))), c2 = 1 - T(pow(0.999, Double(step)))
+            let epsilon = T(1e-8)
             params.withUnsafeMutableBufferPointer { params in
                 gradient.withUnsafeBufferPointer { gradient in
                     m.withUnsafeMutableBufferPointer { m in
                         v.withUnsafeMutableBufferPointer { v in
-                            for i in 0..<params.count {
-                                let g = gradient[i]
-                                m[i] = b1 * m[i] + (1 - b1) * g
-                                v[i] = b2 * v[i] + (1 - b2) * g * g
-                                let mHat = m[i] / c1, vHat = v[i] / c2
-                                params[i] -= lr * mHat / ((vHat).squareRoot() + T(1e-8))
+                            let (p, g, m, v) = (params.baseAddress!, gradient.baseAddress!, m.baseAddress!, v.baseAddress!)
+                            // Eight parameters at a time by explicit vectors (the compiler does not
+                            // vectorise this loop over four buffers), then the rest one by one with
+                            // the same operations.
+                            typealias V = SIMD8<T>
+                            var i = 0
+                            while i + 8 <= params.count {
+                                let gi = load(g + i)
+                                let mi = V(repeating: b1) * load(m + i) + V(repeating: 1 - b1) * gi
+                                let vi = V(repeating: b2) * load(v + i) + V(repeating: 1 - b2) * gi * gi
+                                let step = V(repeating: lr) * (mi / V(repeating: c1)) / ((vi / V(repeating: c2)).squareRoot() + V(repeating: epsilon))
+                                store(mi, m + i); store(vi, v + i); store(load(p + i) - step, p + i)
+                                i += 8
+                            }
+                            while i < params.count {
+                                let gi = g[i]
+                                m[i] = b1 * m[i] + (1 - b1) * gi
+                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                p[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+                                i += 1
                             }
                         }
                     }
@@ -113,6 +128,13 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
         }
     }
 }
+
+@inline(__always)
+private func load<T: TrainingScalar>(_ source: UnsafeMutablePointer<T>) -> SIMD8<T> { UnsafeRawPointer(source).loadUnaligned(as: SIMD8<T>.self) }
+@inline(__always)
+private func load<T: TrainingScalar>(_ source: UnsafePointer<T>) -> SIMD8<T> { UnsafeRawPointer(source).loadUnaligned(as: SIMD8<T>.self) }
+@inline(__always)
+private func store<T: TrainingScalar>(_ value: SIMD8<T>, _ target: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD8<T>.self) }
 
 #if canImport(Glibc)
 import Glibc
