@@ -20,6 +20,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "Workflow", package: infoPlane),
+                .product(name: "Learning", package: infoPlane),
             ],
             path: "Benchmarks/NotebookBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]

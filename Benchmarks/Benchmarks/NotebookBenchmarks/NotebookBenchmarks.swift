@@ -1,5 +1,6 @@
 import Benchmark
 import Foundation
+import Learning
 import Workflow
 
 /// A notebook of `blocks` blocks: datasets, estimators on them, and plots of the estimators.
@@ -52,6 +53,21 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let result = await Workflow().run(path: quickstart, settings: settings) { _ in }
             precondition(result.outcomes.values.allSatisfy { $0.status == .cached })
+            blackHole(result)
+        }
+    }
+
+    // The Tishby net of issue 4 (12-10-7-5-4-3-2 tanh, SGD, batch 256), 100 epochs with every
+    // layer recorded on all 4096 inputs at 20 log-spaced epochs and the loss and accuracy on
+    // every row after each epoch. Divide by 100 for a time per epoch (0.6 ms here).
+    let (inputs, labels) = Tishby12.make()
+    let data = LabelledData(features: inputs, width: 12, targets: labels.map(Double.init), targetWidth: 1, classes: 2)
+    let split = DataSplit.stratified(labels: labels, testFraction: 0.15, seed: 1)
+    let plan = TrainingPlan(hidden: [10, 7, 5, 4, 3], activation: .tanh, loss: .crossEntropy, optimizer: .sgd, learningRate: 0.01,
+                            batch: 256, epochs: 100, record: .spaced(count: 20, logarithmic: true), seed: 1)
+    Benchmark("Train the Tishby net for 100 epochs", configuration: .init(maxIterations: 20)) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let result = try FloatTraining.train(plan, data: data, train: split.train, test: split.test, recordRows: Array(0..<4096))
             blackHole(result)
         }
     }
