@@ -4,7 +4,8 @@ import Learning
 import Notebook
 import NumericCore
 
-/// `dataset`: makes or loads samples: `gaussian` pairs and `gaussian-images` of known MI,
+/// `dataset`: makes or loads samples: `gaussian` pairs, heavy-tailed `student-t` pairs and
+/// `gaussian-images` of known MI,
 /// `tishby12` and `mnist1d` for classifiers, `friedman1` for regression, or the user's files.
 public struct DatasetKind: BlockKind {
     public init() {}
@@ -15,8 +16,8 @@ public struct DatasetKind: BlockKind {
 
     public var keys: [KeySpec] {
         [
-            KeySpec("source", .choice(["gaussian", "tishby12"] + Self.generatedSources + Self.fileSources), required: true,
-                    doc: "Where samples come from. gaussian: jointly Gaussian pairs with a chosen MI. tishby12: the 4096 12-bit inputs and labels of Shwartz-Ziv & Tishby (2017). mnist1d: procedural 1-D digits (Greydanus 2020). gaussian-images: images drawn from Gaussian latents of a chosen MI (Butakov et al. 2024). friedman1: Friedman's regression problem. csv, npy, idx: files next to the notebook."),
+            KeySpec("source", .choice(["gaussian", "student-t", "tishby12"] + Self.generatedSources + Self.fileSources), required: true,
+                    doc: "Where samples come from. gaussian: jointly Gaussian pairs with a chosen MI. student-t: jointly Student-t pairs (heavy tails) with a known MI. tishby12: the 4096 12-bit inputs and labels of Shwartz-Ziv & Tishby (2017). mnist1d: procedural 1-D digits (Greydanus 2020). gaussian-images: images drawn from Gaussian latents of a chosen MI (Butakov et al. 2024). friedman1: Friedman's regression problem. csv, npy, idx: files next to the notebook."),
             KeySpec("path", .string, required: true, when: ("source", Self.fileSources),
                     doc: "The file, relative to the notebook's folder (csv: the table; npy, idx: the inputs X, one row per sample)."),
             KeySpec("x", .list(.string, count: 1...100_000), when: ("source", ["csv"]),
@@ -25,11 +26,11 @@ public struct DatasetKind: BlockKind {
             KeySpec("label", .string, when: ("source", ["csv"]), doc: "Column holding class labels (names or integers)."),
             KeySpec("y_path", .string, when: ("source", ["npy", "idx"]), doc: "A file of Y values, one row per sample."),
             KeySpec("label_path", .string, when: ("source", ["npy", "idx"]), doc: "A file of integer class labels, one per sample."),
-            KeySpec("size", .int(min: 2, max: 10_000_000), default: 1000, when: ("source", ["gaussian", "friedman1"]), doc: "Number of samples."),
+            KeySpec("size", .int(min: 2, max: 10_000_000), default: 1000, when: ("source", ["gaussian", "student-t", "friedman1"]), doc: "Number of samples."),
             KeySpec("size", .int(min: 2, max: 10_000_000), default: 5000, when: ("source", ["mnist1d", "gaussian-images"]),
                     doc: "Number of samples (mnist1d: classes as even as can be)."),
             KeySpec("mi", .number(min: 0, max: 100), default: 1.0, when: ("source", ["gaussian", "gaussian-images"]),
-                    doc: "True mutual information I(X;Y) in nats, spread evenly over min(dx, dy) correlated coordinate pairs (gaussian-images: over the latent pairs)."),
+                    doc: "True mutual information I(X;Y) in nats, spread evenly over the `active` correlated coordinate pairs (default all min(dx, dy)) (gaussian-images: over the latent pairs)."),
             KeySpec("latent", .int(min: 1, max: 4), default: 4, when: ("source", ["gaussian-images"]),
                     doc: "Latent dimensions of each image (blobs: 1-4 of centre x, centre y, width x, width y; rectangles: 4 edges)."),
             KeySpec("image", .int(min: 16, max: 32), default: 16, when: ("source", ["gaussian-images"]), doc: "Side of the square images in pixels: 16 or 32."),
@@ -41,8 +42,15 @@ public struct DatasetKind: BlockKind {
                     doc: "friedman1: standard deviation of the Gaussian noise on y. mnist1d: factor on the published noise (correlated 0.25, white 0.02); 0 leaves the transformed templates clean."),
             KeySpec("features", .int(min: 5, max: 10_000), default: 10, when: ("source", ["friedman1"]),
                     doc: "Input dimensions; only the first five enter y, the others are noise to ignore."),
-            KeySpec("dims", .list(.int(min: 1, max: 10_000), count: 2...2), default: [1, 1], when: ("source", ["gaussian"]),
+            KeySpec("dims", .list(.int(min: 1, max: 10_000), count: 2...2), default: [1, 1], when: ("source", Self.pairSources),
                     doc: "[dx, dy]: dimensions of X and Y."),
+            // No default, so that a block without `active` resolves (and hashes) as before.
+            KeySpec("active", .int(min: 1, max: 10_000), when: ("source", Self.pairSources),
+                    doc: "How many coordinate pairs are correlated (the first ones), at most min(dx, dy); the others are independent. Default: all min(dx, dy). A few active pairs among many dimensions make a sparse task."),
+            KeySpec("dof", .number(min: 0.5, max: 1_000_000), default: 3.0, when: ("source", ["student-t"]),
+                    doc: "Degrees of freedom ν of the multivariate Student-t: 1 is Cauchy, large ν approaches the Gaussian."),
+            KeySpec("correlation", .number(min: 0, max: 0.9999), default: 0.5, when: ("source", ["student-t"]),
+                    doc: "Correlation ρ of each active coordinate pair in the dispersion matrix (the Gaussian part)."),
             KeySpec("split", .record([KeySpec("test", .number(min: 0, max: 0.9), default: 0.15, doc: "Fraction of each class held out for testing.")],
                                      shorthand: "test"),
                     when: ("source", ["tishby12"] + Self.fileSources), doc: "Seeded train/test split, stratified by class when there are labels: {test: 0.15}."),
@@ -59,19 +67,24 @@ public struct DatasetKind: BlockKind {
             ResultSpec("samples", doc: "Number of samples."),
             ResultSpec("x_dims", doc: "Dimension of X."),
             ResultSpec("y_dims", doc: "Dimension of Y."),
-            ResultSpec("mi", when: ("source", ["gaussian", "gaussian-images"]), doc: "True I(X;Y) in nats."),
+            ResultSpec("mi", when: ("source", ["gaussian", "student-t", "gaussian-images"]), doc: "True I(X;Y) in nats."),
+            ResultSpec("dof", when: ("source", ["student-t"]), doc: "Degrees of freedom ν."),
+            ResultSpec("gaussian_mi", when: ("source", ["student-t"]), doc: "The Gaussian part of the true MI, −(k/2) log(1 − ρ²) for k active pairs (nats)."),
+            ResultSpec("tail_mi", when: ("source", ["student-t"]), doc: "The Student-t part of the true MI, from log-gamma and digamma terms (nats)."),
             ResultSpec("classes", when: ("source", ["tishby12", "mnist1d"] + Self.fileSources), doc: "Number of classes (null without labels)."),
             ResultSpec("positives", when: ("source", ["tishby12"]), doc: "Rows labelled 1."),
             ResultSpec("train", when: ("source", ["tishby12"] + Self.generatedSources + Self.fileSources), doc: "Rows in the training part."),
             ResultSpec("test", when: ("source", ["tishby12"] + Self.generatedSources + Self.fileSources), doc: "Rows in the test part."),
             ResultSpec("file", when: ("source", Self.fileSources), doc: "The file read, as written in the spec."),
-            ResultSpec("correlation", when: ("source", ["gaussian", "gaussian-images"]), doc: "Correlation of each paired (latent) coordinate."),
+            ResultSpec("correlation", when: ("source", ["gaussian", "student-t", "gaussian-images"]), doc: "Correlation of each paired (latent) coordinate."),
             ResultSpec("standardized", when: ("standardize", ["none", "x", "y", "both"]),
                        doc: "The means and standard deviations used, {x_mean, x_std, y_mean, y_std}, one per column (std 1 for a constant column): original = value × std + mean. Empty for standardize: none."),
         ]
     }
 
     static let fileSources = ["csv", "npy", "idx"]
+    /// Pairs (X, Y) of chosen dimensions with some coordinates correlated.
+    static let pairSources = ["gaussian", "student-t"]
     /// Procedural sources that draw a fresh train/test split.
     static let generatedSources = ["mnist1d", "gaussian-images", "friedman1"]
     static let pathKeys = ["path", "y_path", "label_path"]
@@ -112,7 +125,7 @@ public struct DatasetKind: BlockKind {
     /// Numbers held per sample (X, Y or labels, latents) by a generated source.
     static func columns(_ spec: ResolvedSpec) -> Int? {
         switch spec.string("source") {
-        case "gaussian":
+        case "gaussian", "student-t":
             guard let dims = spec["dims"]?.arrayValue?.compactMap(\.intValue), dims.count == 2 else { return nil }
             return dims[0] + dims[1]
         case "mnist1d":
@@ -131,6 +144,11 @@ public struct DatasetKind: BlockKind {
     static func settingProblems(_ spec: ResolvedSpec) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         let source = spec.string("source") ?? ""
+        if Self.pairSources.contains(source), let active = spec.int("active"),
+           let dims = spec["dims"]?.arrayValue?.compactMap(\.intValue), dims.count == 2, active > dims.min()! {
+            problems.append(.error("'active' must be at most min(dx, dy) = \(dims.min()!) for dims [\(dims[0]), \(dims[1])], found \(active)",
+                                   at: spec.location(of: "active")))
+        }
         if source == "gaussian-images" {
             if let side = spec.int("image"), side != 16, side != 32 {
                 problems.append(.error("'image' must be 16 or 32 (pixels per side), found \(side)", at: spec.location(of: "image")))
@@ -211,7 +229,8 @@ public struct DatasetKind: BlockKind {
         case "gaussian":
             let size = spec.int("size")!
             let dims = spec["dims"]!.arrayValue!.compactMap(\.intValue)
-            let pairs = GaussianPairs(mutualInformation: spec.double("mi")!, xDimension: dims[0], yDimension: dims[1])
+            let pairs = GaussianPairs(mutualInformation: spec.double("mi")!, xDimension: dims[0], yDimension: dims[1],
+                                      activePairs: spec.int("active"))
             let (x, y) = pairs.sample(count: size, seed: input.seed)
             return BlockOutput(
                 values: [
@@ -220,6 +239,26 @@ public struct DatasetKind: BlockKind {
                     "x_dims": .int(dims[0]),
                     "y_dims": .int(dims[1]),
                     "mi": .double(pairs.mutualInformation),
+                    "correlation": .double(pairs.correlation),
+                ],
+                arrays: ["x": NumericArray(shape: [x.rows, x.columns], values: x.values),
+                         "y": NumericArray(shape: [y.rows, y.columns], values: y.values)])
+        case "student-t":
+            let size = spec.int("size")!
+            let dims = spec["dims"]!.arrayValue!.compactMap(\.intValue)
+            let pairs = StudentTPairs(degreesOfFreedom: spec.double("dof")!, correlation: spec.double("correlation")!,
+                                      xDimension: dims[0], yDimension: dims[1], activePairs: spec.int("active"))
+            let (x, y) = pairs.sample(count: size, seed: input.seed)
+            return BlockOutput(
+                values: [
+                    "source": "student-t",
+                    "samples": .int(size),
+                    "x_dims": .int(dims[0]),
+                    "y_dims": .int(dims[1]),
+                    "mi": .double(pairs.mutualInformation),
+                    "gaussian_mi": .double(pairs.gaussianInformation),
+                    "tail_mi": .double(pairs.tailInformation),
+                    "dof": .double(pairs.degreesOfFreedom),
                     "correlation": .double(pairs.correlation),
                 ],
                 arrays: ["x": NumericArray(shape: [x.rows, x.columns], values: x.values),
@@ -386,6 +425,10 @@ public struct DatasetKind: BlockKind {
         if let positives = output.values["positives"] { rows.append(["positives (label 1)", positives.displayText]) }
         if let train = output.values["train"], let test = output.values["test"] {
             rows.append(["train / test", "\(train.displayText) / \(test.displayText)"])
+        }
+        if let dof = output.values["dof"] { rows.append(["degrees of freedom ν", dof.displayText]) }
+        if let gaussian = output.values["gaussian_mi"], let tail = output.values["tail_mi"] {
+            rows.append(["Gaussian part + Student-t part", "\(gaussian.displayText) + \(tail.displayText) nats"])
         }
         if let rho = output.values["correlation"] { rows.append(["correlation per pair", rho.displayText]) }
         if let which = spec.string("standardize"), which != "none" {

@@ -5,3 +5,4 @@ import Darwin
 #endif
 
 @inline(__always) func _exp(_ x: Double) -> Double { exp(x) }
+@inline(__always) func _log1p(_ x: Double) -> Double { log1p(x) }

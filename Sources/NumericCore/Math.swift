@@ -5,6 +5,7 @@ import Darwin
 #endif
 
 @inline(__always) func _log(_ x: Double) -> Double { log(x) }
+@inline(__always) func _exp(_ x: Double) -> Double { exp(x) }
 @inline(__always) func _sin(_ x: Double) -> Double { sin(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { cos(x) }
 
@@ -22,5 +23,13 @@ public enum SpecialFunctions {
         let f = 1 / (x * x)
         let series = f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))))
         return shift + log(x) - 0.5 / x - series
+    }
+}
+
+extension SpecialFunctions {
+    /// log Γ(x) for x > 0, from the C library (`lgamma`).
+    public static func logGamma(_ x: Double) -> Double {
+        precondition(x > 0, "logGamma is used here for x > 0")
+        return lgamma(x)
     }
 }

@@ -27,7 +27,7 @@ final class CommandLineTests: XCTestCase {
         let result = try infoplane(["check", fixtures.appendingPathComponent("invalid.md").path])
         XCTAssertEqual(result.status, 65)
         let first = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
-        XCTAssertTrue(first.hasSuffix("invalid.md:6:9: error: 'source' must be one of gaussian, tishby12, mnist1d, gaussian-images, friedman1, csv, npy, idx, found 'gausian'; did you mean 'gaussian'?"), result.stderr)
+        XCTAssertTrue(first.hasSuffix("invalid.md:6:9: error: 'source' must be one of gaussian, student-t, tishby12, mnist1d, gaussian-images, friedman1, csv, npy, idx, found 'gausian'; did you mean 'gaussian'?"), result.stderr)
     }
 
     func testMissingFileIsAnIOError() throws {

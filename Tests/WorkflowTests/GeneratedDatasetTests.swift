@@ -75,6 +75,97 @@ final class GeneratedDatasetTests: XCTestCase {
         XCTAssertEqual(again["pictures"]?.arrays["x"], pictures.arrays["x"])
     }
 
+    func testStudentTAndSparsePairsCarryTheirTruthToEstimators() async throws {
+        let text = """
+        ```dataset heavy
+        source: student-t
+        dims: [2, 3]
+        dof: 4
+        correlation: 0.6
+        active: 1
+        size: 400
+        ```
+
+        ```dataset sparse
+        source: gaussian
+        dims: [25, 25]
+        active: 2
+        mi: 1.5
+        size: 300
+        ```
+
+        ```estimator on-heavy
+        of: heavy
+        method: ksg
+        ```
+
+        ```estimator on-sparse
+        of: sparse
+        method: gaussian
+        ```
+        """
+        let out = try await outcomes(text)
+        let heavy = try XCTUnwrap(out["heavy"])
+        // The Gaussian part of one active pair, plus the Student-t part (checked in LearningTests).
+        let gaussianPart = try XCTUnwrap(heavy.values["gaussian_mi"]?.doubleValue)
+        let tailPart = try XCTUnwrap(heavy.values["tail_mi"]?.doubleValue)
+        let truth = try XCTUnwrap(heavy.values["mi"]?.doubleValue)
+        XCTAssertEqual(gaussianPart, -0.5 * log(1 - 0.36), accuracy: 1e-15)
+        XCTAssertGreaterThan(tailPart, 0.05)
+        XCTAssertEqual(truth, gaussianPart + tailPart, accuracy: 1e-15)
+        XCTAssertEqual(heavy.values["dof"], 4.0)
+        XCTAssertEqual(heavy.values["correlation"], 0.6)
+        XCTAssertEqual(heavy.arrays["x"]?.shape, [400, 2])
+        XCTAssertEqual(heavy.arrays["y"]?.shape, [400, 3])
+        XCTAssertEqual(out["on-heavy"]?.values["truth"]?.doubleValue, truth)
+        let sparse = try XCTUnwrap(out["sparse"])
+        XCTAssertEqual(sparse.values["mi"], 1.5)
+        XCTAssertEqual(sparse.values["correlation"]?.doubleValue ?? .nan, (1 - exp(-1.5)).squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(out["on-sparse"]?.values["truth"], 1.5)
+        // Same seed, same bytes.
+        let again = try await outcomes(text)
+        XCTAssertEqual(again["heavy"]?.arrays["x"], heavy.arrays["x"])
+        XCTAssertEqual(again["sparse"]?.arrays["y"], sparse.arrays["y"])
+    }
+
+    func testStudentTAndActiveKeysAreCheckedBeforeRunning() {
+        let text = """
+        ```dataset a
+        source: gaussian
+        dims: [4, 2]
+        active: 3
+        ```
+
+        ```dataset b
+        source: student-t
+        dof: 0.1
+        correlation: 1
+        ```
+
+        ```dataset c
+        source: gaussian
+        dof: 3
+        ```
+
+        ```dataset d
+        source: student-t
+        mi: 1
+        ```
+        """
+        let loaded = Workflow().load(text: text, path: "bad.md")
+        XCTAssertNil(loaded.graph)
+        let rendered = loaded.renderedDiagnostics
+        for expected in [
+            "bad.md:4:9: error: 'active' must be at most min(dx, dy) = 2 for dims [4, 2], found 3",
+            "bad.md:9:6: error: 'dof' must be at least 0.5",
+            "bad.md:10:14: error: 'correlation' must be at most 0.9999",
+            "bad.md:15:1: error: 'dof' applies only when source is student-t",
+            "bad.md:20:1: error: 'mi' applies only when source is gaussian or gaussian-images",
+        ] {
+            XCTAssertTrue(rendered.contains(expected), "missing \(expected) in\n\(rendered)")
+        }
+    }
+
     func testStandardizeUsesTheTrainingRowsAndRecordsHowToUndoIt() async throws {
         let plain = "```dataset f\nsource: friedman1\nsize: 200\nfeatures: 6\nsplit: 0.25\n```\n"
         let rawRun = try await outcomes(plain)
@@ -150,7 +241,7 @@ final class GeneratedDatasetTests: XCTestCase {
             "bad.md:9:9: error: 'latent' must be 4 for rectangles, found 2",
             "bad.md:14:14: error: standardize: y needs Y values, and this mnist1d dataset has none",
             "bad.md:19:11: error: 'features' must be at least 5, found 3",
-            "bad.md:24:1: error: 'size' applies only when source is gaussian or friedman1 or mnist1d or gaussian-images",
+            "bad.md:24:1: error: 'size' applies only when source is gaussian or student-t or friedman1 or mnist1d or gaussian-images",
             "bad.md:29:1: error: 'latent' applies only when source is gaussian-images",
             "bad.md:34:7: error: 'size' must be at least 2, found 1",
         ] {

@@ -139,7 +139,7 @@ final class WorkflowTests: XCTestCase {
         XCTAssertEqual(result.loaded.diagnostics.count, 2)
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("out").path))
         let rendered = result.loaded.renderedDiagnostics
-        XCTAssertTrue(rendered.contains("invalid.md:6:9: error: 'source' must be one of gaussian, tishby12, mnist1d, gaussian-images, friedman1, csv, npy, idx, found 'gausian'; did you mean 'gaussian'?"), rendered)
+        XCTAssertTrue(rendered.contains("invalid.md:6:9: error: 'source' must be one of gaussian, student-t, tishby12, mnist1d, gaussian-images, friedman1, csv, npy, idx, found 'gausian'; did you mean 'gaussian'?"), rendered)
         XCTAssertTrue(rendered.contains("invalid.md:11:5: error: 'of' refers to 'missing', but no block has that id"), rendered)
     }
 
