@@ -1,0 +1,99 @@
+extension KDEEstimator {
+    /// k-d trees over points of at most four coordinates: each node splits its widest
+    /// coordinate at the median (quickselect), down to leaves of at most `leafSize` points; every
+    /// node keeps its bounding box (unused lanes 0). Several trees (one per class) share the arrays.
+    struct Tree {
+        let width: Int
+        var low: [SIMD4<Float>] = [], high: [SIMD4<Float>] = []
+        var left: [Int] = [], right: [Int] = [], leaf: [Int] = [], size: [Int] = []
+        /// Each leaf's points, leaves in depth-first order.
+        var leafUnits: [ArraySlice<Int>] = []
+
+        init(width: Int) {
+            precondition(width <= 4)
+            self.width = width
+        }
+
+        /// Builds a tree over `units` (row-major coordinates, `width` per unit) and returns its
+        /// root, or −1 when there are none.
+        mutating func build(_ x: [Float], units: [Int], leafSize: Int) -> Int {
+            guard !units.isEmpty else { return -1 }
+            var points = units.map { u -> SIMD4<Float> in
+                var p = SIMD4<Float>.zero
+                for c in 0..<width { p[c] = x[u * width + c] }
+                return p
+            }
+            var order = units
+            return node(&points, &order, 0..<order.count, leafSize: leafSize)
+        }
+
+        private mutating func node(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>,
+                                   leafSize: Int) -> Int {
+            let id = left.count
+            left.append(-1); right.append(-1); leaf.append(-1); size.append(range.count)
+            var lo = points[range.lowerBound], hi = lo
+            for p in range.dropFirst() {
+                lo = lo.replacing(with: points[p], where: points[p] .< lo)
+                hi = hi.replacing(with: points[p], where: points[p] .> hi)
+            }
+            low.append(lo)
+            high.append(hi)
+            if range.count <= leafSize {
+                leaf[id] = leafUnits.count
+                leafUnits.append(order[range])
+                return id
+            }
+            var widest = 0, extent: Float = -1
+            let spread = hi - lo
+            for c in 0..<width where spread[c] > extent {
+                extent = spread[c]
+                widest = c
+            }
+            let middle = range.lowerBound + range.count / 2
+            KDEEstimator.select(&points, &order, range, k: middle, coordinate: widest)
+            let l = node(&points, &order, range.lowerBound..<middle, leafSize: leafSize)
+            let r = node(&points, &order, middle..<range.upperBound, leafSize: leafSize)
+            left[id] = l
+            right[id] = r
+            return id
+        }
+
+        /// The squared distance between the boxes of nodes a and b (0 when they overlap),
+        /// rounded up so that comparing it with a threshold never skips a closer pair: Float
+        /// rounding of the differences and the sum stays below 2⁻²¹ relative.
+        @inline(__always)
+        func gap(_ a: Int, _ b: Int) -> Float {
+            let d1 = low[b] - high[a], d2 = low[a] - high[b]
+            var g = d1.replacing(with: d2, where: d2 .> d1)
+            g = g.replacing(with: SIMD4<Float>(), where: g .< SIMD4<Float>())
+            let s = g * g
+            return (s[0] + s[1] + s[2] + s[3]) * (1 - 0x1p-21)
+        }
+    }
+
+    /// Reorders `points[range]` (with `order` alongside) so that position k holds the element of
+    /// rank k by the coordinate, with no larger one before it and no smaller one after it
+    /// (Hoare's selection).
+    static func select(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>, k: Int, coordinate c: Int) {
+        points.withUnsafeMutableBufferPointer { points in
+            order.withUnsafeMutableBufferPointer { order in
+                var l = range.lowerBound, r = range.upperBound - 1
+                while l < r {
+                    let pivot = points[l + (r - l) / 2][c]
+                    var i = l, j = r
+                    while i <= j {
+                        while points[i][c] < pivot { i += 1 }
+                        while points[j][c] > pivot { j -= 1 }
+                        if i <= j {
+                            points.swapAt(i, j)
+                            order.swapAt(i, j)
+                            i += 1
+                            j -= 1
+                        }
+                    }
+                    if k <= j { r = j } else if k >= i { l = i } else { return }
+                }
+            }
+        }
+    }
+}
