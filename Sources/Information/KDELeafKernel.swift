@@ -60,7 +60,67 @@ extension KDEEstimator {
         }
 
         func blocks<W: WidthConstant>(_ pairs: [(Int32, Int32, Bool)], _ w: W.Type) {
-            for (a, b, sameClass) in pairs { block(Int(a), Int(b), sameClass: sameClass, w) }
+            if projected == 0 && !check {
+                for (a, b, sameClass) in pairs { denseBlock(Int(a), Int(b), sameClass: sameClass, w) }
+            } else {
+                for (a, b, sameClass) in pairs { block(Int(a), Int(b), sameClass: sameClass, w) }
+            }
+        }
+
+        /// v turned by two lanes.
+        @inline(__always)
+        static func turn2(_ v: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(v[2], v[3], v[4], v[5], v[6], v[7], v[0], v[1])
+        }
+
+        /// v turned back by one lane: lane l takes lane l − 1 (mod 8).
+        @inline(__always)
+        static func turnBack(_ v: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(v[7], v[0], v[1], v[2], v[3], v[4], v[5], v[6])
+        }
+
+        /// `block` without tests, where most pairs of admitted leaves are near (narrow layers):
+        /// two steps at a time with their own accumulators, so that the two exponentials'
+        /// long dependency chains overlap. The odd steps' column sums are kept one lane ahead
+        /// and turned back at the end.
+        @inline(__always)
+        func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type) {
+            let width = W.value ?? self.width
+            let rows = leaves + a &* stride &* 16, columns = leaves + b &* stride &* 16
+            let symmetric = a != b
+            let rowWeight = Self.load(rows + width &* 16)
+            var rowUpper0 = SIMD8<Float>.zero, rowLower0 = SIMD8<Float>.zero
+            var rowUpper1 = SIMD8<Float>.zero, rowLower1 = SIMD8<Float>.zero
+            var columnUpper0 = SIMD8<Float>.zero, columnLower0 = SIMD8<Float>.zero
+            var columnUpper1 = SIMD8<Float>.zero, columnLower1 = SIMD8<Float>.zero
+            for k in Swift.stride(from: 0, to: 8, by: 2) {
+                var d0 = SIMD8<Float>.zero, d1 = SIMD8<Float>.zero
+                for c in 0..<width {
+                    let row = Self.load(rows + c &* 16)
+                    let t0 = Self.load(columns + (c &* 16 &+ k)) - row
+                    let t1 = Self.load(columns + (c &* 16 &+ k &+ 1)) - row
+                    d0 = d0.addingProduct(t0, t0)
+                    d1 = d1.addingProduct(t1, t1)
+                }
+                let r0 = KDEEstimator.exp2(scale * d0), r1 = KDEEstimator.exp2(scale * d1)
+                let e0 = KDEEstimator.fourthPower(r0), e1 = KDEEstimator.fourthPower(r1)
+                let w0 = Self.load(columns + (width &* 16 &+ k)), w1 = Self.load(columns + (width &* 16 &+ k &+ 1))
+                rowUpper0 = rowUpper0.addingProduct(w0, e0)
+                rowLower0 = rowLower0.addingProduct(w0, r0)
+                rowUpper1 = rowUpper1.addingProduct(w1, e1)
+                rowLower1 = rowLower1.addingProduct(w1, r1)
+                if symmetric {
+                    columnUpper0 = Self.turn2(columnUpper0.addingProduct(rowWeight, e0))
+                    columnLower0 = Self.turn2(columnLower0.addingProduct(rowWeight, r0))
+                    columnUpper1 = Self.turn2(columnUpper1.addingProduct(rowWeight, e1))
+                    columnLower1 = Self.turn2(columnLower1.addingProduct(rowWeight, r1))
+                }
+            }
+            let offset = sameClass ? 0 : 2
+            add(rowUpper0 + rowUpper1, rowLower0 + rowLower1, to: a &* 4 &+ offset)
+            if symmetric {
+                add(columnUpper0 + Self.turnBack(columnUpper1), columnLower0 + Self.turnBack(columnLower1), to: b &* 4 &+ offset)
+            }
         }
 
         /// The same with the width a compile-time constant in narrow layers (a generic
