@@ -52,6 +52,8 @@ public struct KDEEstimator: Sendable {
     static let leafSize = 8
     /// Leaf pairs whose every Bhattacharyya term is below e^−(log n + skipMargin) are skipped.
     static let skipMargin = 16.0
+    /// Up to this width, most pairs of admitted leaves are near, and blocks are computed whole.
+    static let denseWidth = 7
     /// Layers wider than this are pruned in the space of their leading principal components.
     static let projectedWidth = 4
 
@@ -107,14 +109,23 @@ public struct KDEEstimator: Sendable {
             }
         }
 
+        var leafLow = [SIMD4<Float>](repeating: .zero, count: leafCount), leafHigh = leafLow
+        for node in tree.leaf.indices where tree.leaf[node] >= 0 {
+            leafLow[tree.leaf[node]] = tree.low[node]
+            leafHigh[tree.leaf[node]] = tree.high[node]
+        }
+
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
         var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)
         layout.withUnsafeBufferPointer { layout in
+          leafLow.withUnsafeBufferPointer { leafLow in
+           leafHigh.withUnsafeBufferPointer { leafHigh in
             sums.withUnsafeMutableBufferPointer { sums in
-                let kernel = LeafKernel(leaves: layout.baseAddress!, sums: sums.baseAddress!, stride: stride, width: width,
+                let kernel = LeafKernel(leaves: layout.baseAddress!, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
+                                        sums: sums.baseAddress!, stride: stride, width: width,
                                         projected: projected, scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
                                         skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
-                                        check: width >= 4)
+                                        check: width > Self.denseWidth)
                 // Every unordered pair of leaves once, skipping far node pairs whole. The pairs
                 // are listed first and computed after, so that the kernel runs in a tight loop
                 // instead of after each of the walk's hard-to-predict branches.
@@ -145,6 +156,8 @@ public struct KDEEstimator: Sendable {
                 }
                 kernel.blocks(pairs)
             }
+           }
+          }
         }
 
         var totalUpper = 0.0, totalLower = 0.0, classUpper = 0.0, classLower = 0.0

@@ -17,6 +17,8 @@ extension KDEEstimator {
     /// the class (upper, lower), then with other classes (upper, lower).
     struct LeafKernel {
         let leaves: UnsafePointer<Float>
+        /// Each leaf's bounding box in the projected coordinates (when `projected` > 0).
+        let boxLow: UnsafePointer<SIMD4<Float>>, boxHigh: UnsafePointer<SIMD4<Float>>
         let sums: UnsafeMutablePointer<SIMD8<Double>>
         let stride: Int, width: Int, projected: Int
         /// −log₂(e)/(8σ²): r = 2^(scale·d).
@@ -60,7 +62,7 @@ extension KDEEstimator {
         }
 
         func blocks<W: WidthConstant>(_ pairs: [(Int32, Int32, Bool)], _ w: W.Type) {
-            if projected == 0 && !check {
+            if !check {
                 for (a, b, sameClass) in pairs { denseBlock(Int(a), Int(b), sameClass: sameClass, w) }
             } else {
                 for (a, b, sameClass) in pairs { block(Int(a), Int(b), sameClass: sameClass, w) }
@@ -79,7 +81,8 @@ extension KDEEstimator {
             SIMD8(v[7], v[0], v[1], v[2], v[3], v[4], v[5], v[6])
         }
 
-        /// `block` without tests, where most pairs of admitted leaves are near (narrow layers):
+        /// `block` without tests (and without the projected coordinates), where most pairs of
+        /// admitted leaves are near (narrow layers):
         /// two steps at a time with their own accumulators, so that the two exponentials'
         /// long dependency chains overlap. The odd steps' column sums are kept one lane ahead
         /// and turned back at the end.
@@ -88,7 +91,8 @@ extension KDEEstimator {
             let width = W.value ?? self.width
             let rows = leaves + a &* stride &* 16, columns = leaves + b &* stride &* 16
             let symmetric = a != b
-            let rowWeight = Self.load(rows + width &* 16)
+            let first = projected &* 16  // the coordinates' rows; the projected ones are not read
+            let rowWeight = Self.load(rows + (first &+ width &* 16))
             var rowUpper0 = SIMD8<Float>.zero, rowLower0 = SIMD8<Float>.zero
             var rowUpper1 = SIMD8<Float>.zero, rowLower1 = SIMD8<Float>.zero
             var columnUpper0 = SIMD8<Float>.zero, columnLower0 = SIMD8<Float>.zero
@@ -96,15 +100,17 @@ extension KDEEstimator {
             for k in Swift.stride(from: 0, to: 8, by: 2) {
                 var d0 = SIMD8<Float>.zero, d1 = SIMD8<Float>.zero
                 for c in 0..<width {
-                    let row = Self.load(rows + c &* 16)
-                    let t0 = Self.load(columns + (c &* 16 &+ k)) - row
-                    let t1 = Self.load(columns + (c &* 16 &+ k &+ 1)) - row
+                    let offset = first &+ c &* 16
+                    let row = Self.load(rows + offset)
+                    let t0 = Self.load(columns + (offset &+ k)) - row
+                    let t1 = Self.load(columns + (offset &+ k &+ 1)) - row
                     d0 = d0.addingProduct(t0, t0)
                     d1 = d1.addingProduct(t1, t1)
                 }
                 let r0 = KDEEstimator.exp2(scale * d0), r1 = KDEEstimator.exp2(scale * d1)
                 let e0 = KDEEstimator.fourthPower(r0), e1 = KDEEstimator.fourthPower(r1)
-                let w0 = Self.load(columns + (width &* 16 &+ k)), w1 = Self.load(columns + (width &* 16 &+ k &+ 1))
+                let weights = first &+ width &* 16
+                let w0 = Self.load(columns + (weights &+ k)), w1 = Self.load(columns + (weights &+ k &+ 1))
                 rowUpper0 = rowUpper0.addingProduct(w0, e0)
                 rowLower0 = rowLower0.addingProduct(w0, r0)
                 rowUpper1 = rowUpper1.addingProduct(w1, e1)
@@ -134,6 +140,20 @@ extension KDEEstimator {
             let rowWeight = Self.load(rows + weights &* 16)
             var rowUpper = SIMD8<Float>.zero, rowLower = SIMD8<Float>.zero
             var columnUpper = SIMD8<Float>.zero, columnLower = SIMD8<Float>.zero
+            if projected > 0 {
+                // Each row against the other leaf's box first: in wide layers few rows of an
+                // admitted leaf pair are near any of its columns.
+                let low = boxLow[b], high = boxHigh[b]
+                var gap = SIMD8<Float>.zero
+                for c in 0..<projected {
+                    let x = Self.load(rows + c &* 16)
+                    let below = SIMD8(repeating: low[c]) - x, above = x - SIMD8(repeating: high[c])
+                    var g = below.replacing(with: above, where: above .> below)
+                    g = g.replacing(with: SIMD8<Float>.zero, where: g .< SIMD8<Float>.zero)
+                    gap = gap.addingProduct(g, g)
+                }
+                if !Self.anyBelow(gap, projectedSkipDistance) { return }
+            }
             for k in 0..<8 {
                 if projected > 0 {
                     var p = SIMD8<Float>.zero

@@ -14,31 +14,40 @@ extension KDEEstimator {
         var margin: Double = 0
 
         init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double) {
-            dimensions = min(wanted, width)
+            let dimensions = min(wanted, width)
+            self.dimensions = dimensions
             var mean = [Double](repeating: 0, count: width)
-            for u in 0..<m { for c in 0..<width { mean[c] += Double(x[u * width + c]) } }
-            for c in 0..<width { mean[c] /= Double(max(m, 1)) }
             var covariance = [Double](repeating: 0, count: width * width)
-            for u in 0..<m {
-                for a in 0..<width {
-                    let da = Double(x[u * width + a]) - mean[a]
-                    for b in a..<width { covariance[a * width + b] += da * (Double(x[u * width + b]) - mean[b]) }
+            x.withUnsafeBufferPointer { x in
+                for u in 0..<m { for c in 0..<width { mean[c] += Double(x[u * width + c]) } }
+                for c in 0..<width { mean[c] /= Double(max(m, 1)) }
+                var centered = [Double](repeating: 0, count: width)
+                for u in 0..<m {
+                    for c in 0..<width { centered[c] = Double(x[u * width + c]) - mean[c] }
+                    for a in 0..<width {
+                        for b in a..<width { covariance[a * width + b] += centered[a] * centered[b] }
+                    }
                 }
             }
             for a in 0..<width { for b in 0..<a { covariance[a * width + b] = covariance[b * width + a] } }
             // Eigenvectors in the columns, by eigenvalue descending. (Jacobi rotations: a few
             // microseconds for ten dimensions, and no LAPACK threads spinning beside the tasks.)
             let basis = Self.eigenvectors(&covariance, size: width)
-            values = [Float](repeating: 0, count: m * dimensions)
+            var values = [Float](repeating: 0, count: m * dimensions)
             var largest: Float = 0
-            for u in 0..<m {
-                for p in 0..<dimensions {
-                    var s = 0.0
-                    for c in 0..<width { s += basis[c * width + p] * (Double(x[u * width + c]) - mean[c]) }
-                    values[u * dimensions + p] = Float(s)
-                    largest = max(largest, Float(s).magnitude)
+            x.withUnsafeBufferPointer { x in
+                values.withUnsafeMutableBufferPointer { values in
+                    for u in 0..<m {
+                        for p in 0..<dimensions {
+                            var s = 0.0
+                            for c in 0..<width { s += basis[c * width + p] * (Double(x[u * width + c]) - mean[c]) }
+                            values[u * dimensions + p] = Float(s)
+                            largest = max(largest, Float(s).magnitude)
+                        }
+                    }
                 }
             }
+            self.values = values
             let reach = Double(largest) + radius.squareRoot()
             margin = 0x1p-19 * reach * reach
         }
