@@ -78,14 +78,13 @@ public struct KDEEstimator: Sendable {
         let pruneWidth = projection?.dimensions ?? width
         let pruneCoordinates = projection?.values ?? coordinates
         let pruneDistance = skipDistance + (projection?.margin ?? 0)
-        let pruneLimit = Float(pruneDistance)
 
         // One tree per class, so that every leaf holds one class.
         var members = [[Int]](repeating: [], count: classOf.sizes.count)
         for u in 0..<m { members[units.classIndex[u]].append(u) }
         var building = Tree(width: pruneWidth)
         let roots = members.map { building.build(pruneCoordinates, units: $0, leafSize: Self.leafSize) }
-        let tree = building  // a constant: no exclusivity checks in the walk
+        let tree = building
 
         // Leaves as the kernel reads them (see LeafKernel): every row of values twice.
         let projected = projection == nil ? 0 : pruneWidth
@@ -115,49 +114,26 @@ public struct KDEEstimator: Sendable {
             leafHigh[tree.leaf[node]] = tree.high[node]
         }
 
+        // Every unordered pair of leaves once, skipping far node pairs whole. The pairs are
+        // listed first and computed after, so that the kernel runs in a tight loop instead of
+        // after each of the walk's hard-to-predict branches.
+        let pairs = tree.leafPairs(roots: roots, limit: Float(pruneDistance))
+
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
         var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)
         layout.withUnsafeBufferPointer { layout in
-          leafLow.withUnsafeBufferPointer { leafLow in
-           leafHigh.withUnsafeBufferPointer { leafHigh in
-            sums.withUnsafeMutableBufferPointer { sums in
-                let kernel = LeafKernel(leaves: layout.baseAddress!, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
-                                        sums: sums.baseAddress!, stride: stride, width: width,
-                                        projected: projected, scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
-                                        skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
-                                        check: width > Self.denseWidth)
-                // Every unordered pair of leaves once, skipping far node pairs whole. The pairs
-                // are listed first and computed after, so that the kernel runs in a tight loop
-                // instead of after each of the walk's hard-to-predict branches.
-                var pairs: [(Int32, Int32, Bool)] = []
-                pairs.reserveCapacity(4 * leafCount)
-                func visit(_ a: Int, _ b: Int, sameClass: Bool) {
-                    if tree.gap(a, b) > pruneLimit { return }
-                    let leafA = tree.leaf[a], leafB = tree.leaf[b]
-                    if leafA >= 0 && leafB >= 0 {
-                        pairs.append((Int32(leafA), Int32(leafB), sameClass))
-                    } else if a == b {
-                        let l = tree.left[a], r = tree.right[a]
-                        visit(l, l, sameClass: sameClass)
-                        visit(l, r, sameClass: sameClass)
-                        visit(r, r, sameClass: sameClass)
-                    } else if leafB >= 0 || (leafA < 0 && tree.size[a] >= tree.size[b]) {
-                        visit(tree.left[a], b, sameClass: sameClass)
-                        visit(tree.right[a], b, sameClass: sameClass)
-                    } else {
-                        visit(a, tree.left[b], sameClass: sameClass)
-                        visit(a, tree.right[b], sameClass: sameClass)
+            leafLow.withUnsafeBufferPointer { leafLow in
+                leafHigh.withUnsafeBufferPointer { leafHigh in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        LeafKernel(leaves: layout.baseAddress!, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
+                                   sums: sums.baseAddress!, stride: stride, width: width, projected: projected,
+                                   scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
+                                   skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
+                                   check: width > Self.denseWidth)
+                            .blocks(pairs)
                     }
                 }
-                for ca in roots.indices where roots[ca] >= 0 {
-                    for cb in ca..<roots.count where roots[cb] >= 0 {
-                        visit(roots[ca], roots[cb], sameClass: ca == cb)
-                    }
-                }
-                kernel.blocks(pairs)
             }
-           }
-          }
         }
 
         var totalUpper = 0.0, totalLower = 0.0, classUpper = 0.0, classLower = 0.0

@@ -58,12 +58,59 @@ extension KDEEstimator {
             return id
         }
 
+        /// Every unordered pair of leaves of the trees at `roots` whose boxes are within `limit`
+        /// (squared), once, with whether both leaves come from the same tree: a dual-tree walk
+        /// that drops node pairs whose boxes are farther apart, with an explicit stack.
+        func leafPairs(roots: [Int], limit: Float) -> [(Int32, Int32, Bool)] {
+            var pairs: [(Int32, Int32, Bool)] = []
+            pairs.reserveCapacity(4 * leafUnits.count)
+            var stack: [(Int32, Int32, Bool)] = []
+            for ca in roots.indices where roots[ca] >= 0 {
+                for cb in ca..<roots.count where roots[cb] >= 0 { stack.append((Int32(roots[ca]), Int32(roots[cb]), ca == cb)) }
+            }
+            low.withUnsafeBufferPointer { low in
+                high.withUnsafeBufferPointer { high in
+                    left.withUnsafeBufferPointer { left in
+                        right.withUnsafeBufferPointer { right in
+                            leaf.withUnsafeBufferPointer { leaf in
+                                size.withUnsafeBufferPointer { size in
+                                    while let (a32, b32, same) = stack.popLast() {
+                                        let a = Int(a32), b = Int(b32)
+                                        if Self.gap(low[a], high[a], low[b], high[b]) > limit { continue }
+                                        let leafA = leaf[a], leafB = leaf[b]
+                                        if leafA >= 0 && leafB >= 0 {
+                                            pairs.append((Int32(leafA), Int32(leafB), same))
+                                        } else if a == b {
+                                            let l = Int32(left[a]), r = Int32(right[a])
+                                            stack.append((l, l, same))
+                                            stack.append((l, r, same))
+                                            stack.append((r, r, same))
+                                        } else if leafB >= 0 || (leafA < 0 && size[a] >= size[b]) {
+                                            stack.append((Int32(left[a]), b32, same))
+                                            stack.append((Int32(right[a]), b32, same))
+                                        } else {
+                                            stack.append((a32, Int32(left[b]), same))
+                                            stack.append((a32, Int32(right[b]), same))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return pairs
+        }
+
         /// The squared distance between the boxes of nodes a and b (0 when they overlap),
         /// rounded up so that comparing it with a threshold never skips a closer pair: Float
         /// rounding of the differences and the sum stays below 2⁻²¹ relative.
         @inline(__always)
-        func gap(_ a: Int, _ b: Int) -> Float {
-            let d1 = low[b] - high[a], d2 = low[a] - high[b]
+        func gap(_ a: Int, _ b: Int) -> Float { Self.gap(low[a], high[a], low[b], high[b]) }
+
+        @inline(__always)
+        static func gap(_ lowA: SIMD4<Float>, _ highA: SIMD4<Float>, _ lowB: SIMD4<Float>, _ highB: SIMD4<Float>) -> Float {
+            let d1 = lowB - highA, d2 = lowA - highB
             var g = d1.replacing(with: d2, where: d2 .> d1)
             g = g.replacing(with: SIMD4<Float>(), where: g .< SIMD4<Float>())
             let s = g * g
