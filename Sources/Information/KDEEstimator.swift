@@ -117,7 +117,8 @@ public struct KDEEstimator: Sendable {
         // Every unordered pair of leaves once, skipping far node pairs whole. The pairs are
         // listed first and computed after, so that the kernel runs in a tight loop instead of
         // after each of the walk's hard-to-predict branches.
-        let pairs = tree.leafPairs(roots: roots, limit: Float(pruneDistance))
+        let pairs = tree.leafPairs(roots: roots, limit: Float(pruneDistance),
+                                   bucket: width > Self.denseWidth ? Self.leafSize : 2 * Self.leafSize)
 
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
         var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)

@@ -6,8 +6,11 @@ extension KDEEstimator {
         let width: Int
         var low: [SIMD4<Float>] = [], high: [SIMD4<Float>] = []
         var left: [Int] = [], right: [Int] = [], leaf: [Int] = [], size: [Int] = []
-        /// Each leaf's points, leaves in depth-first order.
+        /// Each node's leaves: `firstLeaf[node] ..< firstLeaf[node] + leafCount[node]`.
+        var firstLeaf: [Int] = [], leafCount: [Int] = []
+        /// Each leaf's points, leaves in depth-first order, and their positions in the build order.
         var leafUnits: [ArraySlice<Int>] = []
+        private var leafRanges: [Range<Int>] = []
 
         init(width: Int) {
             precondition(width <= 4)
@@ -24,13 +27,19 @@ extension KDEEstimator {
                 return p
             }
             var order = units
-            return node(&points, &order, 0..<order.count, leafSize: leafSize)
+            let first = leafUnits.count
+            let root = node(&points, &order, 0..<order.count, leafSize: leafSize)
+            // The leaves' slices are taken once the order is final: a slice taken during the
+            // build would share its buffer, and the next swap would copy the whole array.
+            for l in first..<leafUnits.count { leafUnits[l] = order[leafRanges[l]] }
+            return root
         }
 
         private mutating func node(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>,
                                    leafSize: Int) -> Int {
             let id = left.count
             left.append(-1); right.append(-1); leaf.append(-1); size.append(range.count)
+            firstLeaf.append(leafUnits.count); leafCount.append(0)
             var lo = points[range.lowerBound], hi = lo
             for p in range.dropFirst() {
                 lo = lo.replacing(with: points[p], where: points[p] .< lo)
@@ -40,7 +49,9 @@ extension KDEEstimator {
             high.append(hi)
             if range.count <= leafSize {
                 leaf[id] = leafUnits.count
-                leafUnits.append(order[range])
+                leafUnits.append([])
+                leafRanges.append(range)
+                leafCount[id] = 1
                 return id
             }
             var widest = 0, extent: Float = -1
@@ -55,13 +66,16 @@ extension KDEEstimator {
             let r = node(&points, &order, middle..<range.upperBound, leafSize: leafSize)
             left[id] = l
             right[id] = r
+            leafCount[id] = leafUnits.count - firstLeaf[id]
             return id
         }
 
         /// Every unordered pair of leaves of the trees at `roots` whose boxes are within `limit`
         /// (squared), once, with whether both leaves come from the same tree: a dual-tree walk
-        /// that drops node pairs whose boxes are farther apart, with an explicit stack.
-        func leafPairs(roots: [Int], limit: Float) -> [(Int32, Int32, Bool)] {
+        /// that drops node pairs whose boxes are farther apart, with an explicit stack. Nodes of
+        /// at most `bucket` points are not split further: all their leaves pair with each other
+        /// (fewer steps of the walk for a few more pairs, where most are near anyway).
+        func leafPairs(roots: [Int], limit: Float, bucket: Int) -> [(Int32, Int32, Bool)] {
             var pairs: [(Int32, Int32, Bool)] = []
             pairs.reserveCapacity(4 * leafUnits.count)
             var stack: [(Int32, Int32, Bool)] = []
@@ -73,13 +87,20 @@ extension KDEEstimator {
                     left.withUnsafeBufferPointer { left in
                         right.withUnsafeBufferPointer { right in
                             leaf.withUnsafeBufferPointer { leaf in
+                              firstLeaf.withUnsafeBufferPointer { firstLeaf in
+                               leafCount.withUnsafeBufferPointer { leafCount in
                                 size.withUnsafeBufferPointer { size in
                                     while let (a32, b32, same) = stack.popLast() {
                                         let a = Int(a32), b = Int(b32)
                                         if Self.gap(low[a], high[a], low[b], high[b]) > limit { continue }
                                         let leafA = leaf[a], leafB = leaf[b]
-                                        if leafA >= 0 && leafB >= 0 {
-                                            pairs.append((Int32(leafA), Int32(leafB), same))
+                                        if size[a] <= bucket && size[b] <= bucket {
+                                            let la = firstLeaf[a], lb = firstLeaf[b]
+                                            for i in la..<(la + leafCount[a]) {
+                                                for j in (a == b ? i : lb)..<(lb + leafCount[b]) {
+                                                    pairs.append((Int32(i), Int32(j), same))
+                                                }
+                                            }
                                         } else if a == b {
                                             let l = Int32(left[a]), r = Int32(right[a])
                                             stack.append((l, l, same))
@@ -94,6 +115,8 @@ extension KDEEstimator {
                                         }
                                     }
                                 }
+                               }
+                              }
                             }
                         }
                     }
