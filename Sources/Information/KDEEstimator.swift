@@ -17,9 +17,12 @@ import NumericCore
 ///   bounding boxes are so far apart that every Bhattacharyya term between them (the wider
 ///   kernel) is below e^−(log n + 16). Layers wider than 4 units are pruned in the space of
 ///   their 4 leading principal components (`Projection`: no distance grows, and boxes in 4
-///   dimensions are tight), and there each group of 8 pairs is tested, in that space and then
-///   in the layer's own, before its kernel terms. Every row's sum includes its own term 1, so
-///   what is skipped changes each logarithm, and so each bound, by less than e^−16 ≈ 1.1·10⁻⁷;
+///   dimensions are tight). In layers of up to 7 units most pairs of admitted leaves are near,
+///   and their blocks are computed whole (up to 5 units the walk stops at nodes of 16 rows);
+///   in wider ones each row is first tested against the other leaf's box, then each group of
+///   8 pairs in the projected space and in the layer's own, before its kernel terms. Every
+///   row's sum includes its own term 1, so what is skipped changes each logarithm, and so each
+///   bound, by less than e^−16 ≈ 1.1·10⁻⁷;
 /// - each kernel term serves both rows of its pair (`LeafKernel`, 8 pairs a vector). Terms are
 ///   Float: r = exp(−d/8σ²) = 2^(−d log₂e/8σ²) by a polynomial (relative error below 1.5e-7)
 ///   and exp(−d/2σ²) = r⁴; a block's sums are Float, totals Double; coordinates below 2⁻⁴⁰ in
@@ -54,6 +57,9 @@ public struct KDEEstimator: Sendable {
     static let skipMargin = 16.0
     /// Up to this width, most pairs of admitted leaves are near, and blocks are computed whole.
     static let denseWidth = 7
+    /// Up to this width, the walk stops at nodes of 16 rows and pairs all their leaves (fewer
+    /// instructions for the Tishby net's layers of 2–5 units, more for 7).
+    static let bucketWidth = 5
     /// Layers wider than this are pruned in the space of their leading principal components.
     static let projectedWidth = 4
 
@@ -118,7 +124,7 @@ public struct KDEEstimator: Sendable {
         // listed first and computed after, so that the kernel runs in a tight loop instead of
         // after each of the walk's hard-to-predict branches.
         let pairs = tree.leafPairs(roots: roots, limit: Float(pruneDistance),
-                                   bucket: width > Self.denseWidth ? Self.leafSize : 2 * Self.leafSize)
+                                   bucket: width > Self.bucketWidth ? Self.leafSize : 2 * Self.leafSize)
 
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
         var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)
