@@ -15,7 +15,7 @@ final class LayerEstimatorFastPathTests: XCTestCase {
     }
 
     /// The bounds by their formula: every pair, Double distances, libm exp, class runs by label.
-    func referenceKDE(_ h: [Float], width: Int, labels: [Int], s2: Double) -> KDEEstimator.Bounds {
+    static func referenceKDE(_ h: [Float], width: Int, labels: [Int], s2: Double) -> KDEEstimator.Bounds {
         let n = labels.count
         var upper = 0.0, lower = 0.0, classUpper = 0.0, classLower = 0.0
         let sizes = Dictionary(grouping: labels, by: { $0 }).mapValues { Double($0.count) }
@@ -36,7 +36,7 @@ final class LayerEstimatorFastPathTests: XCTestCase {
         return .init(ixtUpper: upper, ixtLower: lower, ityUpper: upper + classUpper, ityLower: lower + classLower)
     }
 
-    func assertClose(_ a: KDEEstimator.Bounds, _ b: KDEEstimator.Bounds, _ tolerance: Double = 1e-6,
+    static func assertClose(_ a: KDEEstimator.Bounds, _ b: KDEEstimator.Bounds, _ tolerance: Double = 1e-6,
                      file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.ixtUpper, b.ixtUpper, accuracy: tolerance, "ixtUpper", file: file, line: line)
         XCTAssertEqual(a.ixtLower, b.ixtLower, accuracy: tolerance, "ixtLower", file: file, line: line)
@@ -55,7 +55,7 @@ final class LayerEstimatorFastPathTests: XCTestCase {
             // tanh of Gaussian-ish values: spread over (−1, 1), denser near the ends.
             let h = (0..<(n * width)).map { _ in Float(tanh(3 * (random.next() + random.next() - 1))) }
             let labels = (0..<n).map { _ in random.next() < 0.4 ? 1 : 0 }
-            assertClose(kde(h, width: width, labels: labels, s2: s2), referenceKDE(h, width: width, labels: labels, s2: s2))
+            Self.assertClose(kde(h, width: width, labels: labels, s2: s2), Self.referenceKDE(h, width: width, labels: labels, s2: s2))
         }
     }
 
@@ -75,8 +75,8 @@ final class LayerEstimatorFastPathTests: XCTestCase {
                 }
                 labels.append([-3, 5, 9][Int(random.next() * 3)])
             }
-            assertClose(kde(h, width: width, labels: labels, s2: 1e-3), referenceKDE(h, width: width, labels: labels, s2: 1e-3))
-            assertClose(kde(h, width: width, labels: labels, s2: 0.1), referenceKDE(h, width: width, labels: labels, s2: 0.1))
+            Self.assertClose(kde(h, width: width, labels: labels, s2: 1e-3), Self.referenceKDE(h, width: width, labels: labels, s2: 1e-3))
+            Self.assertClose(kde(h, width: width, labels: labels, s2: 0.1), Self.referenceKDE(h, width: width, labels: labels, s2: 0.1))
         }
     }
 
@@ -91,7 +91,7 @@ final class LayerEstimatorFastPathTests: XCTestCase {
             h.append(Float(0.05 * random.next()))
             labels.append(cluster % 2 == 0 ? Int(random.next() * 2) : 1)
         }
-        assertClose(kde(h, width: width, labels: labels, s2: 1e-3), referenceKDE(h, width: width, labels: labels, s2: 1e-3))
+        Self.assertClose(kde(h, width: width, labels: labels, s2: 1e-3), Self.referenceKDE(h, width: width, labels: labels, s2: 1e-3))
     }
 
     func testKDEOnSoftmaxOutputsWithTinyProbabilities() {
@@ -103,7 +103,7 @@ final class LayerEstimatorFastPathTests: XCTestCase {
             if r % 2 == 0 { h += [p, 1 - p] } else { h += [1 - p, p] }
             labels.append(r % 2 == 0 ? 0 : (random.next() < 0.9 ? 1 : 0))
         }
-        assertClose(kde(h, width: 2, labels: labels, s2: 1e-3), referenceKDE(h, width: 2, labels: labels, s2: 1e-3))
+        Self.assertClose(kde(h, width: 2, labels: labels, s2: 1e-3), Self.referenceKDE(h, width: 2, labels: labels, s2: 1e-3))
     }
 
     /// Row order changes only the order of Float sums (the k-d split sees the rows in another order).
@@ -114,7 +114,7 @@ final class LayerEstimatorFastPathTests: XCTestCase {
         let labels = (0..<n).map { $0 % 2 }
         let permutation = (0..<n).reversed().map { $0 }
         let shuffled = permutation.flatMap { h[($0 * width)..<(($0 + 1) * width)] }
-        assertClose(kde(h, width: width, labels: labels, s2: 1e-3),
+        Self.assertClose(kde(h, width: width, labels: labels, s2: 1e-3),
                     kde(shuffled, width: width, labels: permutation.map { labels[$0] }, s2: 1e-3), 1e-7)
     }
 

@@ -9,15 +9,18 @@ import Learning
 // EstimatorKind does. Usage:
 //     swift run -c release layer-timing [--epochs 8000] [--activation tanh|relu] [--lr 0.0004]
 //                                       [--legacy-sample 24]
+// --reference-sample k compares the KDE bounds of k evenly spaced tasks with an all-pairs Double
+// evaluation (Reference.swift; about 0.2 s a task) and prints the largest differences.
 // --legacy-sample k also runs the previous implementations (Legacy.swift) on k evenly spaced
 // tasks, to extrapolate their time and compare their values with the new ones.
 // Environment: SKIP_KDE=1 times binning only; KDE_ONLY_TASK=t times one task (best of 20, for
 // profiling); LAYER_STATS=1 prints, for 24 sampled tasks, the distinct rows and the share of
-// pairs within the skip radii. The recordings are cached in .build/recordings-*.bin.
+// pairs within the skip radii; PER_LAYER=k times every k-th epoch of each layer, one task at a time, by
+// thread CPU time. The recordings are cached in .build/recordings-*.bin.
 // Times are wall clock; the machine's 2 cores may be shared, so the CPU time of the whole
 // process is printed too.
 
-var epochs = 8000, activation = Activation.tanh, lr = 4e-4, legacySample = 24, recordCount = 274
+var epochs = 8000, activation = Activation.tanh, lr = 4e-4, legacySample = 24, recordCount = 274, referenceSample = 0
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
     guard let value = arguments.next() else { fatalError("\(flag) needs a value") }
@@ -27,6 +30,7 @@ while let flag = arguments.next() {
     case "--lr": lr = Double(value)!
     case "--legacy-sample": legacySample = Int(value)!
     case "--records": recordCount = Int(value)!
+    case "--reference-sample": referenceSample = Int(value)!
     default: fatalError("unknown flag \(flag)")
     }
 }
@@ -81,6 +85,32 @@ if let only = ProcessInfo.processInfo.environment["KDE_ONLY_TASK"].flatMap(Int.i
     var best = Double.infinity
     for _ in 0..<(Int(ProcessInfo.processInfo.environment["KDE_REPEAT"] ?? "") ?? 20) { best = min(best, seconds { _ = KDEEstimator(noiseVariance: 1e-3).bounds(s, rows: n, width: w, labels: labels) }) }
     print(String(format: "task %d: %.1f ms (best of 20)", only, best * 1000))
+    exit(0)
+}
+
+if let stride = ProcessInfo.processInfo.environment["PER_LAYER"].flatMap(Int.init) {
+    // Per-layer cost: every stride-th epoch of each layer, one task at a time on this thread,
+    // timed by the thread's CPU clock (less disturbed by other processes than wall time).
+    func threadSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+    var total = 0.0
+    for l in widths.indices {
+        var sum = 0.0, worst = 0.0, count = 0
+        for e in Swift.stride(from: 0, to: recorded, by: stride) {
+            let (s, w, _) = slice(l * recorded + e)
+            let start = threadSeconds()
+            _ = KDEEstimator(noiseVariance: 1e-3).bounds(s, rows: n, width: w, labels: labels)
+            let t = threadSeconds() - start
+            sum += t; worst = max(worst, t); count += 1
+        }
+        total += sum / Double(count) * Double(recorded)
+        print(String(format: "  L%d (width %2d): %.2f ms CPU a task on average (worst %.2f) over %d epochs, %.2f s for all %d",
+                     l + 1, widths[l], sum / Double(count) * 1000, worst * 1000, count, sum / Double(count) * Double(recorded), recorded))
+    }
+    print(String(format: "kde CPU time for all %d tasks, extrapolated: %.2f s", tasks, total))
     exit(0)
 }
 
@@ -143,6 +173,22 @@ if legacySample > 0 {
     }
     let identical = (0..<tasks).allSatisfy { legacyBins[$0].ixt == binned.value[$0].ixt && legacyBins[$0].ity == binned.value[$0].ity }
     print(String(format: "previous binning: %d tasks in %.3f s on one core; new results bit-identical: %@", tasks, tb, identical ? "yes" : "NO"))
+}
+
+if referenceSample > 0 {
+    let sample = (0..<referenceSample).map { $0 * (tasks - 1) / max(1, referenceSample - 1) }
+    var worst = [0.0, 0.0, 0.0, 0.0], worstTask = [0, 0, 0, 0]
+    for task in sample {
+        let (s, w, _) = slice(task)
+        let a = kde.value[task], b = allPairsKDE(s, rows: n, width: w, labels: labels, noiseVariance: 1e-3)
+        for (k, (x, y)) in [(a.ixtUpper, b.ixtUpper), (a.ixtLower, b.ixtLower), (a.ityUpper, b.ityUpper), (a.ityLower, b.ityLower)].enumerated()
+            where abs(x - y) > worst[k] {
+            worst[k] = abs(x - y)
+            worstTask[k] = task
+        }
+    }
+    print(String(format: "largest difference from all-pairs Double on %d sampled tasks (nats): I(X;T) upper %.1e (task %d), lower %.1e (task %d); I(T;Y) upper %.1e (task %d), lower %.1e (task %d)",
+                 sample.count, worst[0], worstTask[0], worst[1], worstTask[1], worst[2], worstTask[2], worst[3], worstTask[3]))
 }
 
 if ProcessInfo.processInfo.environment["LAYER_STATS"] != nil {

@@ -1,0 +1,243 @@
+import NumericCore
+
+extension KDEEstimator {
+    /// The kernel sums between two leaves of eight slots each, eight pairs per vector: in step
+    /// k = 0..<8, lane l pairs row slot l of one leaf with column slot (l + k) mod 8 of the other.
+    /// The row sums then stay lane-aligned, and the column sums are kept in a frame that turns
+    /// by one lane per step, so that after eight steps they are lane-aligned too: no horizontal
+    /// sums, one lane rotation per column accumulator and step (a single permute with AVX2).
+    ///
+    /// Each leaf is stored as `stride` rows of 16 Floats: the eight slots' values, then the same
+    /// eight again, so that the columns turned by k are an unaligned load at offset k. The rows
+    /// are, in order: `projected` coordinates used only for pruning (principal components of a
+    /// wide layer, a contraction), the `width` coordinates, and the slots' weights (0 in padding).
+    ///
+    /// Terms are Float: r = exp(−d/8σ²) by `exp2`, exp(−d/2σ²) = r⁴; each block's sums (eight
+    /// terms a lane) are added to Double totals, per leaf `sums[4 leaf ..< 4 leaf + 4]`: within
+    /// the class (upper, lower), then with other classes (upper, lower).
+    struct LeafKernel {
+        let leaves: UnsafePointer<Float>
+        /// Each leaf's bounding box in the projected coordinates (when `projected` > 0).
+        let boxLow: UnsafePointer<SIMD4<Float>>, boxHigh: UnsafePointer<SIMD4<Float>>
+        let sums: UnsafeMutablePointer<SIMD8<Double>>
+        let stride: Int, width: Int, projected: Int
+        /// −log₂(e)/(8σ²): r = 2^(scale·d).
+        let scale: Float
+        /// Steps whose eight pairs are all at least this far apart (squared, in the coordinates,
+        /// or in the projected ones plus a rounding margin) are skipped.
+        let skipDistance: Float, projectedSkipDistance: Float
+        /// Whether to test each step's distances against `skipDistance` before its exponentials:
+        /// worth it where admitted leaf pairs hold many far pairs (wide layers).
+        let check: Bool
+
+        @inline(__always)
+        static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+        }
+
+        /// v turned by one lane: lane l takes lane l + 1 (mod 8). Written lane by lane, which
+        /// LLVM turns into one permute.
+        @inline(__always)
+        static func turn(_ v: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[0])
+        }
+
+        /// Whether any lane of d is below t (sign bits of d − t).
+        @inline(__always)
+        static func anyBelow(_ d: SIMD8<Float>, _ t: Float) -> Bool {
+            unsafeBitCast(d - SIMD8(repeating: t), to: SIMD8<Int32>.self).min() < 0
+        }
+
+        /// The pairs between leaves a and b of each listed (a, b, same class), added to both
+        /// leaves' sums (to a's only when a == b, where the eight steps visit every ordered
+        /// pair, the slot itself included, once).
+        func blocks(_ pairs: [(Int32, Int32, Bool)]) {
+            switch width {
+            case 1: blocks(pairs, Width1.self)
+            case 2: blocks(pairs, Width2.self)
+            case 3: blocks(pairs, Width3.self)
+            case 4: blocks(pairs, Width4.self)
+            default: blocks(pairs, AnyWidth.self)
+            }
+        }
+
+        func blocks<W: WidthConstant>(_ pairs: [(Int32, Int32, Bool)], _ w: W.Type) {
+            if !check {
+                for (a, b, sameClass) in pairs { denseBlock(Int(a), Int(b), sameClass: sameClass, w) }
+            } else {
+                for (a, b, sameClass) in pairs { block(Int(a), Int(b), sameClass: sameClass, w) }
+            }
+        }
+
+        /// v turned by two lanes.
+        @inline(__always)
+        static func turn2(_ v: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(v[2], v[3], v[4], v[5], v[6], v[7], v[0], v[1])
+        }
+
+        /// v turned back by one lane: lane l takes lane l − 1 (mod 8).
+        @inline(__always)
+        static func turnBack(_ v: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(v[7], v[0], v[1], v[2], v[3], v[4], v[5], v[6])
+        }
+
+        /// `block` without tests (and without the projected coordinates), where most pairs of
+        /// admitted leaves are near (narrow layers):
+        /// two steps at a time with their own accumulators, so that the two exponentials'
+        /// long dependency chains overlap. The odd steps' column sums are kept one lane ahead
+        /// and turned back at the end.
+        @inline(__always)
+        func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type) {
+            let width = W.value ?? self.width
+            let rows = leaves + a &* stride &* 16, columns = leaves + b &* stride &* 16
+            let symmetric = a != b
+            let first = projected &* 16  // the coordinates' rows; the projected ones are not read
+            let rowWeight = Self.load(rows + (first &+ width &* 16))
+            var rowUpper0 = SIMD8<Float>.zero, rowLower0 = SIMD8<Float>.zero
+            var rowUpper1 = SIMD8<Float>.zero, rowLower1 = SIMD8<Float>.zero
+            var columnUpper0 = SIMD8<Float>.zero, columnLower0 = SIMD8<Float>.zero
+            var columnUpper1 = SIMD8<Float>.zero, columnLower1 = SIMD8<Float>.zero
+            for k in Swift.stride(from: 0, to: 8, by: 2) {
+                var d0 = SIMD8<Float>.zero, d1 = SIMD8<Float>.zero
+                for c in 0..<width {
+                    let offset = first &+ c &* 16
+                    let row = Self.load(rows + offset)
+                    let t0 = Self.load(columns + (offset &+ k)) - row
+                    let t1 = Self.load(columns + (offset &+ k &+ 1)) - row
+                    d0 = d0.addingProduct(t0, t0)
+                    d1 = d1.addingProduct(t1, t1)
+                }
+                let r0 = KDEEstimator.exp2(scale * d0), r1 = KDEEstimator.exp2(scale * d1)
+                let e0 = KDEEstimator.fourthPower(r0), e1 = KDEEstimator.fourthPower(r1)
+                let weights = first &+ width &* 16
+                let w0 = Self.load(columns + (weights &+ k)), w1 = Self.load(columns + (weights &+ k &+ 1))
+                rowUpper0 = rowUpper0.addingProduct(w0, e0)
+                rowLower0 = rowLower0.addingProduct(w0, r0)
+                rowUpper1 = rowUpper1.addingProduct(w1, e1)
+                rowLower1 = rowLower1.addingProduct(w1, r1)
+                if symmetric {
+                    columnUpper0 = Self.turn2(columnUpper0.addingProduct(rowWeight, e0))
+                    columnLower0 = Self.turn2(columnLower0.addingProduct(rowWeight, r0))
+                    columnUpper1 = Self.turn2(columnUpper1.addingProduct(rowWeight, e1))
+                    columnLower1 = Self.turn2(columnLower1.addingProduct(rowWeight, r1))
+                }
+            }
+            let offset = sameClass ? 0 : 2
+            add(rowUpper0 + rowUpper1, rowLower0 + rowLower1, to: a &* 4 &+ offset)
+            if symmetric {
+                add(columnUpper0 + Self.turnBack(columnUpper1), columnLower0 + Self.turnBack(columnLower1), to: b &* 4 &+ offset)
+            }
+        }
+
+        /// The same with the width a compile-time constant in narrow layers (a generic
+        /// specialisation each), so that the loops over coordinates unroll.
+        @inline(__always)
+        func block<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type) {
+            let width = W.value ?? self.width
+            let rows = leaves + a &* stride &* 16, columns = leaves + b &* stride &* 16
+            let symmetric = a != b
+            let weights = projected &+ width
+            let rowWeight = Self.load(rows + weights &* 16)
+            var rowUpper = SIMD8<Float>.zero, rowLower = SIMD8<Float>.zero
+            var columnUpper = SIMD8<Float>.zero, columnLower = SIMD8<Float>.zero
+            if projected > 0 {
+                // Each row against the other leaf's box first: in wide layers few rows of an
+                // admitted leaf pair are near any of its columns.
+                let low = boxLow[b], high = boxHigh[b]
+                var gap = SIMD8<Float>.zero
+                for c in 0..<projected {
+                    let x = Self.load(rows + c &* 16)
+                    let below = SIMD8(repeating: low[c]) - x, above = x - SIMD8(repeating: high[c])
+                    var g = below.replacing(with: above, where: above .> below)
+                    g = g.replacing(with: SIMD8<Float>.zero, where: g .< SIMD8<Float>.zero)
+                    gap = gap.addingProduct(g, g)
+                }
+                if !Self.anyBelow(gap, projectedSkipDistance) { return }
+            }
+            for k in 0..<8 {
+                if projected > 0 {
+                    var p = SIMD8<Float>.zero
+                    for c in 0..<projected {
+                        let t = Self.load(columns + (c &* 16 &+ k)) - Self.load(rows + c &* 16)
+                        p = p.addingProduct(t, t)
+                    }
+                    if !Self.anyBelow(p, projectedSkipDistance) {
+                        columnUpper = Self.turn(columnUpper)
+                        columnLower = Self.turn(columnLower)
+                        continue
+                    }
+                }
+                var d = SIMD8<Float>.zero
+                for c in 0..<width {
+                    let row = (projected &+ c) &* 16
+                    let t = Self.load(columns + (row &+ k)) - Self.load(rows + row)
+                    d = d.addingProduct(t, t)
+                }
+                if check && !Self.anyBelow(d, skipDistance) {
+                    columnUpper = Self.turn(columnUpper)
+                    columnLower = Self.turn(columnLower)
+                    continue
+                }
+                let r = KDEEstimator.exp2(scale * d)
+                let e = KDEEstimator.fourthPower(r)
+                let columnWeight = Self.load(columns + (weights &* 16 &+ k))
+                rowUpper = rowUpper.addingProduct(columnWeight, e)
+                rowLower = rowLower.addingProduct(columnWeight, r)
+                if symmetric {
+                    columnUpper = Self.turn(columnUpper.addingProduct(rowWeight, e))
+                    columnLower = Self.turn(columnLower.addingProduct(rowWeight, r))
+                }
+            }
+            let offset = sameClass ? 0 : 2
+            add(rowUpper, rowLower, to: a &* 4 &+ offset)
+            if symmetric { add(columnUpper, columnLower, to: b &* 4 &+ offset) }
+        }
+
+        @inline(__always)
+        func add(_ upper: SIMD8<Float>, _ lower: SIMD8<Float>, to p: Int) {
+            sums[p] += SIMD8<Double>(upper)
+            sums[p &+ 1] += SIMD8<Double>(lower)
+        }
+    }
+
+    protocol WidthConstant { static var value: Int? { get } }
+    enum Width1: WidthConstant { static var value: Int? { 1 } }
+    enum Width2: WidthConstant { static var value: Int? { 2 } }
+    enum Width3: WidthConstant { static var value: Int? { 3 } }
+    enum Width4: WidthConstant { static var value: Int? { 4 } }
+    enum AnyWidth: WidthConstant { static var value: Int? { nil } }
+
+    /// 2^t for t ≤ 0 on eight lanes, without libm: 2^t = 2^k · 2^f with k = round(t), |f| ≤ 1/2,
+    /// 2^f by a degree-6 polynomial (fitted for relative error: 2.6e-9 in exact arithmetic, and
+    /// with Float rounding within 1.5e-7 of libm, tested), and 2^k added to its exponent bits.
+    /// t is clamped at −125, where Float's normal range is still one power of two away;
+    /// 2^0 is exactly 1.
+    @inline(__always)
+    static func exp2(_ t: SIMD8<Float>) -> SIMD8<Float> {
+        let low = SIMD8<Float>(repeating: -125)
+        let t = t.replacing(with: low, where: t .< low)
+        // Adding 1.5·2²³ rounds t to the nearest integer k and leaves k in the low bits, so
+        // that the bits of the sum shifted by 23 are k in the exponent field (mod 2³²).
+        let shifted = t + 12_582_912
+        let f = t - (shifted - 12_582_912)
+        var p = SIMD8<Float>(repeating: 0.000_153_458_080_603_741_1)
+        p = SIMD8(repeating: 0.001_339_993_206_784_129_1).addingProduct(p, f)
+        p = SIMD8(repeating: 0.009_618_489_071_726_799).addingProduct(p, f)
+        p = SIMD8(repeating: 0.055_503_286_421_298_98).addingProduct(p, f)
+        p = SIMD8(repeating: 0.240_226_462_483_406_07).addingProduct(p, f)
+        p = SIMD8(repeating: 0.693_147_182_464_599_6).addingProduct(p, f)
+        p = SIMD8(repeating: 1).addingProduct(p, f)
+        let exponent = unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &<< 23
+        return unsafeBitCast(unsafeBitCast(p, to: SIMD8<UInt32>.self) &+ exponent, to: SIMD8<Float>.self)
+    }
+
+    /// max(r, e^−21.75)⁴: r⁴ would otherwise pass through subnormals, which are slow; the
+    /// result bottoms out near e^−87.
+    @inline(__always)
+    static func fourthPower(_ r: SIMD8<Float>) -> SIMD8<Float> {
+        let floor = SIMD8<Float>(repeating: 3.580_493e-10)  // e^−21.75
+        let kept = r.replacing(with: floor, where: r .< floor)
+        let square = kept * kept
+        return square * square
+    }
+}

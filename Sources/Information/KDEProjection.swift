@@ -1,0 +1,99 @@
+extension KDEEstimator {
+    /// Points projected on the leading principal directions of their covariance: orthonormal
+    /// directions, so no distance grows, and the pruning of a wide layer can work in a few
+    /// dimensions where k-d boxes are tight. Only pruning uses it; the kernel terms are computed
+    /// from the coordinates themselves.
+    struct Projection {
+        let dimensions: Int
+        /// `units × dimensions`, row-major, rounded to Float.
+        var values: [Float]
+        /// What to add to a squared distance before comparing it with a computed projected one:
+        /// the projected Floats are within 2⁻²⁴·S of exact (S their largest magnitude), so a
+        /// projected squared distance computed in Float exceeds the exact one, itself at most the
+        /// true distance, by less than 2⁻¹⁹ (S + √R)² where R is the distance compared against.
+        var margin: Double = 0
+
+        init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double) {
+            let dimensions = min(wanted, width)
+            self.dimensions = dimensions
+            var mean = [Double](repeating: 0, count: width)
+            var covariance = [Double](repeating: 0, count: width * width)
+            x.withUnsafeBufferPointer { x in
+                for u in 0..<m { for c in 0..<width { mean[c] += Double(x[u * width + c]) } }
+                for c in 0..<width { mean[c] /= Double(max(m, 1)) }
+                var centered = [Double](repeating: 0, count: width)
+                for u in 0..<m {
+                    for c in 0..<width { centered[c] = Double(x[u * width + c]) - mean[c] }
+                    for a in 0..<width {
+                        for b in a..<width { covariance[a * width + b] += centered[a] * centered[b] }
+                    }
+                }
+            }
+            for a in 0..<width { for b in 0..<a { covariance[a * width + b] = covariance[b * width + a] } }
+            // Eigenvectors in the columns, by eigenvalue descending. (Jacobi rotations: a few
+            // microseconds for ten dimensions, and no LAPACK threads spinning beside the tasks.)
+            let basis = Self.eigenvectors(&covariance, size: width)
+            var values = [Float](repeating: 0, count: m * dimensions)
+            var largest: Float = 0
+            x.withUnsafeBufferPointer { x in
+                values.withUnsafeMutableBufferPointer { values in
+                    for u in 0..<m {
+                        for p in 0..<dimensions {
+                            var s = 0.0
+                            for c in 0..<width { s += basis[c * width + p] * (Double(x[u * width + c]) - mean[c]) }
+                            values[u * dimensions + p] = Float(s)
+                            largest = max(largest, Float(s).magnitude)
+                        }
+                    }
+                }
+            }
+            self.values = values
+            let reach = Double(largest) + radius.squareRoot()
+            margin = 0x1p-19 * reach * reach
+        }
+
+        /// Cyclic Jacobi on the symmetric `size × size` matrix a (destroyed): orthonormal
+        /// eigenvectors in the columns of the result, ordered by eigenvalue, largest first.
+        /// Any orthonormal basis keeps the projection a contraction; accuracy only helps pruning.
+        static func eigenvectors(_ a: inout [Double], size n: Int) -> [Double] {
+            var v = [Double](repeating: 0, count: n * n)
+            for i in 0..<n { v[i * n + i] = 1 }
+            for _ in 0..<50 {
+                var off = 0.0, diagonal = 0.0
+                for i in 0..<n {
+                    diagonal += a[i * n + i] * a[i * n + i]
+                    for j in 0..<n where j != i { off += a[i * n + j] * a[i * n + j] }
+                }
+                if off <= 1e-24 * diagonal || off == 0 { break }
+                for p in 0..<n {
+                    for q in (p + 1)..<n where a[p * n + q] != 0 {
+                        let theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q])
+                        let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
+                        let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                        for k in 0..<n {  // columns p and q
+                            let akp = a[k * n + p], akq = a[k * n + q]
+                            a[k * n + p] = c * akp - s * akq
+                            a[k * n + q] = s * akp + c * akq
+                        }
+                        for k in 0..<n {  // rows p and q
+                            let apk = a[p * n + k], aqk = a[q * n + k]
+                            a[p * n + k] = c * apk - s * aqk
+                            a[q * n + k] = s * apk + c * aqk
+                        }
+                        for k in 0..<n {
+                            let vkp = v[k * n + p], vkq = v[k * n + q]
+                            v[k * n + p] = c * vkp - s * vkq
+                            v[k * n + q] = s * vkp + c * vkq
+                        }
+                    }
+                }
+            }
+            let order = (0..<n).sorted { a[$0 * n + $0] > a[$1 * n + $1] }
+            var sorted = [Double](repeating: 0, count: n * n)
+            for (column, source) in order.enumerated() {
+                for k in 0..<n { sorted[k * n + column] = v[k * n + source] }
+            }
+            return sorted
+        }
+    }
+}

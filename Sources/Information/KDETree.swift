@@ -1,0 +1,169 @@
+extension KDEEstimator {
+    /// k-d trees over points of at most four coordinates: each node splits its widest
+    /// coordinate at the median (quickselect), down to leaves of at most `leafSize` points; every
+    /// node keeps its bounding box (unused lanes 0). Several trees (one per class) share the arrays.
+    struct Tree {
+        let width: Int
+        var low: [SIMD4<Float>] = [], high: [SIMD4<Float>] = []
+        var left: [Int] = [], right: [Int] = [], leaf: [Int] = [], size: [Int] = []
+        /// Each node's leaves: `firstLeaf[node] ..< firstLeaf[node] + leafCount[node]`.
+        var firstLeaf: [Int] = [], leafCount: [Int] = []
+        /// Each leaf's points, leaves in depth-first order, and their positions in the build order.
+        var leafUnits: [ArraySlice<Int>] = []
+        private var leafRanges: [Range<Int>] = []
+
+        init(width: Int) {
+            precondition(width <= 4)
+            self.width = width
+        }
+
+        /// Builds a tree over `units` (row-major coordinates, `width` per unit) and returns its
+        /// root, or −1 when there are none.
+        mutating func build(_ x: [Float], units: [Int], leafSize: Int) -> Int {
+            guard !units.isEmpty else { return -1 }
+            var points = units.map { u -> SIMD4<Float> in
+                var p = SIMD4<Float>.zero
+                for c in 0..<width { p[c] = x[u * width + c] }
+                return p
+            }
+            var order = units
+            let first = leafUnits.count
+            let root = node(&points, &order, 0..<order.count, leafSize: leafSize)
+            // The leaves' slices are taken once the order is final: a slice taken during the
+            // build would share its buffer, and the next swap would copy the whole array.
+            for l in first..<leafUnits.count { leafUnits[l] = order[leafRanges[l]] }
+            return root
+        }
+
+        private mutating func node(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>,
+                                   leafSize: Int) -> Int {
+            let id = left.count
+            left.append(-1); right.append(-1); leaf.append(-1); size.append(range.count)
+            firstLeaf.append(leafUnits.count); leafCount.append(0)
+            var lo = points[range.lowerBound], hi = lo
+            for p in range.dropFirst() {
+                lo = lo.replacing(with: points[p], where: points[p] .< lo)
+                hi = hi.replacing(with: points[p], where: points[p] .> hi)
+            }
+            low.append(lo)
+            high.append(hi)
+            if range.count <= leafSize {
+                leaf[id] = leafUnits.count
+                leafUnits.append([])
+                leafRanges.append(range)
+                leafCount[id] = 1
+                return id
+            }
+            var widest = 0, extent: Float = -1
+            let spread = hi - lo
+            for c in 0..<width where spread[c] > extent {
+                extent = spread[c]
+                widest = c
+            }
+            let middle = range.lowerBound + range.count / 2
+            KDEEstimator.select(&points, &order, range, k: middle, coordinate: widest)
+            let l = node(&points, &order, range.lowerBound..<middle, leafSize: leafSize)
+            let r = node(&points, &order, middle..<range.upperBound, leafSize: leafSize)
+            left[id] = l
+            right[id] = r
+            leafCount[id] = leafUnits.count - firstLeaf[id]
+            return id
+        }
+
+        /// Every unordered pair of leaves of the trees at `roots` whose boxes are within `limit`
+        /// (squared), once, with whether both leaves come from the same tree: a dual-tree walk
+        /// that drops node pairs whose boxes are farther apart, with an explicit stack. Nodes of
+        /// at most `bucket` points are not split further: all their leaves pair with each other
+        /// (fewer steps of the walk for a few more pairs, where most are near anyway).
+        func leafPairs(roots: [Int], limit: Float, bucket: Int) -> [(Int32, Int32, Bool)] {
+            var pairs: [(Int32, Int32, Bool)] = []
+            pairs.reserveCapacity(4 * leafUnits.count)
+            var stack: [(Int32, Int32, Bool)] = []
+            for ca in roots.indices where roots[ca] >= 0 {
+                for cb in ca..<roots.count where roots[cb] >= 0 { stack.append((Int32(roots[ca]), Int32(roots[cb]), ca == cb)) }
+            }
+            low.withUnsafeBufferPointer { low in
+                high.withUnsafeBufferPointer { high in
+                    left.withUnsafeBufferPointer { left in
+                        right.withUnsafeBufferPointer { right in
+                            leaf.withUnsafeBufferPointer { leaf in
+                              firstLeaf.withUnsafeBufferPointer { firstLeaf in
+                               leafCount.withUnsafeBufferPointer { leafCount in
+                                size.withUnsafeBufferPointer { size in
+                                    while let (a32, b32, same) = stack.popLast() {
+                                        let a = Int(a32), b = Int(b32)
+                                        if Self.gap(low[a], high[a], low[b], high[b]) > limit { continue }
+                                        let leafA = leaf[a], leafB = leaf[b]
+                                        if size[a] <= bucket && size[b] <= bucket {
+                                            let la = firstLeaf[a], lb = firstLeaf[b]
+                                            for i in la..<(la + leafCount[a]) {
+                                                for j in (a == b ? i : lb)..<(lb + leafCount[b]) {
+                                                    pairs.append((Int32(i), Int32(j), same))
+                                                }
+                                            }
+                                        } else if a == b {
+                                            let l = Int32(left[a]), r = Int32(right[a])
+                                            stack.append((l, l, same))
+                                            stack.append((l, r, same))
+                                            stack.append((r, r, same))
+                                        } else if leafB >= 0 || (leafA < 0 && size[a] >= size[b]) {
+                                            stack.append((Int32(left[a]), b32, same))
+                                            stack.append((Int32(right[a]), b32, same))
+                                        } else {
+                                            stack.append((a32, Int32(left[b]), same))
+                                            stack.append((a32, Int32(right[b]), same))
+                                        }
+                                    }
+                                }
+                               }
+                              }
+                            }
+                        }
+                    }
+                }
+            }
+            return pairs
+        }
+
+        /// The squared distance between the boxes of nodes a and b (0 when they overlap),
+        /// rounded up so that comparing it with a threshold never skips a closer pair: Float
+        /// rounding of the differences and the sum stays below 2⁻²¹ relative.
+        @inline(__always)
+        func gap(_ a: Int, _ b: Int) -> Float { Self.gap(low[a], high[a], low[b], high[b]) }
+
+        @inline(__always)
+        static func gap(_ lowA: SIMD4<Float>, _ highA: SIMD4<Float>, _ lowB: SIMD4<Float>, _ highB: SIMD4<Float>) -> Float {
+            let d1 = lowB - highA, d2 = lowA - highB
+            var g = d1.replacing(with: d2, where: d2 .> d1)
+            g = g.replacing(with: SIMD4<Float>(), where: g .< SIMD4<Float>())
+            let s = g * g
+            return (s[0] + s[1] + s[2] + s[3]) * (1 - 0x1p-21)
+        }
+    }
+
+    /// Reorders `points[range]` (with `order` alongside) so that position k holds the element of
+    /// rank k by the coordinate, with no larger one before it and no smaller one after it
+    /// (Hoare's selection).
+    static func select(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>, k: Int, coordinate c: Int) {
+        points.withUnsafeMutableBufferPointer { points in
+            order.withUnsafeMutableBufferPointer { order in
+                var l = range.lowerBound, r = range.upperBound - 1
+                while l < r {
+                    let pivot = points[l + (r - l) / 2][c]
+                    var i = l, j = r
+                    while i <= j {
+                        while points[i][c] < pivot { i += 1 }
+                        while points[j][c] > pivot { j -= 1 }
+                        if i <= j {
+                            points.swapAt(i, j)
+                            order.swapAt(i, j)
+                            i += 1
+                            j -= 1
+                        }
+                    }
+                    if k <= j { r = j } else if k >= i { l = i } else { return }
+                }
+            }
+        }
+    }
+}
