@@ -37,7 +37,14 @@ public struct KSGEstimator: Sendable {
         precondition(x.rows == y.rows, "X and Y must have the same number of samples")
         let n = x.rows
         guard n > k else { throw TooFewSamples(samples: n, k: k) }
-        let counts = x.columns + y.columns <= Self.treeDimensionLimit ? treeCounts(x, y) : bruteForceCounts(x, y)
+        let counts: (x: [Int32], y: [Int32])
+        if x.columns == 1 && y.columns == 1, let scan = SortedPairScan(x: x.values, y: y.values) {
+            counts = scan.counts(k: k)
+        } else if x.columns + y.columns <= Self.treeDimensionLimit {
+            counts = treeCounts(x, y)
+        } else {
+            counts = Float32PairScan.counts(x, y, k: k) ?? bruteForceCounts(x, y)
+        }
         return combine(counts.x, counts.y)
     }
 
@@ -59,8 +66,8 @@ public struct KSGEstimator: Sendable {
     }
 
     /// Rows split into blocks for the cores; each row's result lands in its own slot.
-    static func forEachRowBlock(_ n: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let blocks = min(n, 32)
+    static func forEachRowBlock(_ n: Int, blocks: Int = 32, _ body: @Sendable (Range<Int>) -> Void) {
+        let blocks = min(n, blocks)
         DispatchQueue.concurrentPerform(iterations: blocks) { b in body((b * n / blocks)..<((b + 1) * n / blocks)) }
     }
 
