@@ -38,7 +38,9 @@ struct SortedPairScan {
         yRank = byX.map { positionInY[Int($0)] }
         // Samples taken in y order and dealt to their strips arrive sorted by y.
         var filled = (0..<((n + Self.strip - 1) / Self.strip)).map { $0 * Self.strip }
-        var sx = [Double](repeating: 0, count: n), sy = sx
+        // The last strip is filled up with +∞ in y, so every strip has `strip` entries.
+        let padding = filled.count * Self.strip
+        var sx = [Double](repeating: 0, count: padding), sy = [Double](repeating: .infinity, count: padding)
         var positionInX = [Int32](repeating: 0, count: n)
         for (p, s) in byX.enumerated() { positionInX[Int(s)] = Int32(p) }
         for s in byY {
@@ -152,9 +154,14 @@ struct SortedPairScan {
             }
             @inline(__always) func visit(_ c: Int) {
                 let a = c * strip, b = Swift.min(a + strip, xs.count)
-                // First position in the strip with y ≥ qy, then outward both ways.
-                var lo = a, hi = b
-                while lo < hi { let mid = (lo + hi) / 2; if y[mid] < qy { lo = mid + 1 } else { hi = mid } }
+                // First position in the strip with y ≥ qy (a binary search without branches, over
+                // the whole padded strip), then outward both ways.
+                var base = a, half = strip / 2
+                while half > 0 {
+                    base = y[base + half - 1] < qy ? base + half : base
+                    half /= 2
+                }
+                let lo = base
                 var m = lo
                 while m < b && abs(y[m] - qy) < limit { consider(m); m += 1 }
                 m = lo - 1
@@ -181,42 +188,28 @@ struct SortedPairScan {
     }
 
     /// How many of the sorted values lie strictly within `radius` of v[p], v[p] included; `v`
-    /// has `pad` infinite sentinels before and after. The values within form one run, so
-    /// eight at a time are tested and counted, stopping at the first eight not all inside.
+    /// has `pad` infinite sentinels before and after. The values within form one run, whose
+    /// ends are found by binary searches without branches over windows of `pad` values (the
+    /// window moves on while its far end is still inside).
     @inline(__always)
     static func run(_ v: UnsafePointer<Double>, around p: Int, within radius: Double) -> Int {
         // With radius 0 not even v[p] is within it.
         guard radius > 0 else { return 0 }
         let center = v[p]
-        var hi = p + 1, lo = p
-        while true {
-            let inside = insideCount(v + hi, center, radius)
-            hi += inside
-            if inside < pad { break }
-        }
-        while true {
-            let inside = insideCount(v + lo - pad, center, radius)
-            lo -= inside
-            if inside < pad { break }
-        }
-        return hi - lo
+        @inline(__always) func inside(_ j: Int) -> Bool { abs(v[j] - center) < radius }
+        // Last index inside going up: inside at `last`, outside at last + pad once the loop ends.
+        var last = p
+        while inside(last + pad) { last += pad }
+        var half = pad / 2
+        while half > 0 { last = inside(last + half) ? last + half : last; half /= 2 }
+        var first = p
+        while inside(first - pad) { first -= pad }
+        half = pad / 2
+        while half > 0 { first = inside(first - half) ? first - half : first; half /= 2 }
+        return last - first + 1
     }
 
-    static let pad = 8
-
-    /// How many of the eight values at `v` lie strictly within `radius` of `center`, by their
-    /// distances' bit patterns (which order nonnegative doubles as their values do): a
-    /// difference of patterns is negative exactly for a distance below the radius. Integer
-    /// SIMD operations vectorise; Swift's Double SIMD comparisons do not.
-    @inline(__always)
-    static func insideCount(_ v: UnsafePointer<Double>, _ center: Double, _ radius: Double) -> Int {
-        let c = SIMD4(repeating: center), r = SIMD4(repeating: Int64(bitPattern: radius.bitPattern))
-        let magnitude = SIMD4<Int64>(repeating: .max)
-        let a = UnsafeRawPointer(v).loadUnaligned(as: SIMD4<Double>.self) - c
-        let b = UnsafeRawPointer(v + 4).loadUnaligned(as: SIMD4<Double>.self) - c
-        let da = unsafeBitCast(a, to: SIMD4<Int64>.self) & magnitude, db = unsafeBitCast(b, to: SIMD4<Int64>.self) & magnitude
-        return -Int(((da &- r) &>> 63 &+ (db &- r) &>> 63).wrappedSum())
-    }
+    static let pad = 64
 
     /// `v` between `pad` sentinels (−∞ before, +∞ after).
     static func padded(_ v: [Double]) -> [Double] {
