@@ -13,7 +13,7 @@ ARCH_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /p
 SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
-.PHONY: all deps build run test fuzz check-visual bench layer-timing clean
+.PHONY: all deps build run test fuzz check-visual bench layer-timing ksg-timing clean
 
 all: run
 
@@ -63,5 +63,9 @@ bench: deps
 layer-timing: deps
 	cd Benchmarks/LayerTiming && $(SWIFT) run -c release $(ARCH_FLAGS) layer-timing $(ARGS)
 
+# KSG on 5000-sample Gaussian pairs of 1, 5, 25 and 50 dimensions (Benchmarks/KSGTiming).
+ksg-timing: deps
+	cd Benchmarks/KSGTiming && $(SWIFT) run -c release $(ARCH_FLAGS) ksg-timing $(ARGS)
+
 clean:
-	rm -rf .build .build-fuzz .infoplane Fuzz/.build Benchmarks/.build
+	rm -rf .build .build-fuzz .infoplane Fuzz/.build Benchmarks/.build Benchmarks/LayerTiming/.build Benchmarks/KSGTiming/.build
