@@ -2,61 +2,86 @@
 /// contiguous run `[u * B, (u + 1) * B)`, so every innermost loop runs over the batch and
 /// vectorises, whatever the layer.
 enum LayerKernels {
-    /// out[j] = bias[j] + Σ_i w[i * nOut + j] · a[i], for every row, each term added by one
-    /// fused multiply-add in the order i = 0, 1, …: every row sees the same operations wherever
-    /// it sits in the batch, so a row's outputs do not depend on the rows beside it.
-    /// Four outputs and sixteen rows at a time are held in registers (8 vectors of 8), so each
-    /// load of a row block serves four outputs and each weight sixteen rows.
+    /// out[j] = bias[j] + Σ_i w[i * nOut + j] · a[i], for every row (see `weightedSums`).
     @inline(__always)
     static func denseForward<T: TrainingScalar>(_ a: UnsafePointer<T>, weights w: UnsafePointer<T>, bias: UnsafePointer<T>,
                                                  _ o: UnsafeMutablePointer<T>, inputs nIn: Int, outputs nOut: Int, batch: Int) {
+        weightedSums(of: a, terms: nIn, weights: w, termStride: nOut, sumStride: 1, start: bias, into: o, sums: nOut, batch: batch)
+    }
+
+    /// For every sum k < `sums` and row b: out[k·batch + b] = start + Σ_m w[k·sumStride +
+    /// m·termStride] · x[m·batch + b], each term added by one fused multiply-add in the order
+    /// m = 0, 1, …, so every row sees the same operations wherever it sits in the batch (a row's
+    /// values do not depend on the rows beside it). `start` is `bias[k]` when given, else what
+    /// `out` holds. The forward pass is this with x the layer's input; the gradient at a layer's
+    /// input is this with x the gradient at its output and the weights read transposed.
+    /// Four sums by sixteen rows are held in registers (8 vectors of 8), row blocks outermost, so
+    /// a block's terms (terms × 16 values) stay in L1 while every sum is computed from them.
+    @inline(__always)
+    static func weightedSums<T: TrainingScalar>(of x: UnsafePointer<T>, terms: Int, weights w: UnsafePointer<T>, termStride: Int,
+                                                 sumStride: Int, start bias: UnsafePointer<T>?, into out: UnsafeMutablePointer<T>,
+                                                 sums: Int, batch: Int) {
+        // A constant stride lets the forward pass's four weights of a term be read as neighbours.
+        if sumStride == 1 {
+            weightedSumTiles(of: x, terms: terms, weights: w, termStride: termStride, sumStride: 1, start: bias, into: out, sums: sums, batch: batch)
+        } else {
+            weightedSumTiles(of: x, terms: terms, weights: w, termStride: termStride, sumStride: sumStride, start: bias, into: out, sums: sums, batch: batch)
+        }
+    }
+
+    @inline(__always)
+    static func weightedSumTiles<T: TrainingScalar>(of x: UnsafePointer<T>, terms: Int, weights w: UnsafePointer<T>, termStride: Int,
+                                                     sumStride: Int, start bias: UnsafePointer<T>?, into out: UnsafeMutablePointer<T>,
+                                                     sums: Int, batch: Int) {
         typealias V = SIMD8<T>
-        // Row blocks outermost: a block's inputs (nIn × 16 values) stay in L1 while every
-        // output is computed from them, however many rows the batch has.
-        let rowBlocks = batch / 16 * 16, outputBlocks = nOut / 4 * 4
+        let rowBlocks = batch / 16 * 16, sumBlocks = sums / 4 * 4
         var b = 0
         while b < rowBlocks {
-            var j = 0
-            while j < outputBlocks {
-                var (s0, t0) = (V(repeating: bias[j]), V(repeating: bias[j]))
-                var (s1, t1) = (V(repeating: bias[j + 1]), V(repeating: bias[j + 1]))
-                var (s2, t2) = (V(repeating: bias[j + 2]), V(repeating: bias[j + 2]))
-                var (s3, t3) = (V(repeating: bias[j + 3]), V(repeating: bias[j + 3]))
-                for i in 0..<nIn {
-                    let (x, y) = load(a + i * batch + b)
-                    let wi = w + i * nOut + j
-                    let (w0, w1, w2, w3) = (V(repeating: wi[0]), V(repeating: wi[1]), V(repeating: wi[2]), V(repeating: wi[3]))
-                    s0.addProduct(w0, x); t0.addProduct(w0, y)
-                    s1.addProduct(w1, x); t1.addProduct(w1, y)
-                    s2.addProduct(w2, x); t2.addProduct(w2, y)
-                    s3.addProduct(w3, x); t3.addProduct(w3, y)
+            var k = 0
+            while k < sumBlocks {
+                let target = out + k * batch + b
+                func start(_ q: Int) -> (V, V) { bias.map { (V(repeating: $0[k + q]), V(repeating: $0[k + q])) } ?? load(target + q * batch) }
+                var (s0, t0) = start(0), (s1, t1) = start(1), (s2, t2) = start(2), (s3, t3) = start(3)
+                for m in 0..<terms {
+                    let (u, v) = load(x + m * batch + b)
+                    let wm = w + k * sumStride + m * termStride
+                    let (w0, w1) = (V(repeating: wm[0]), V(repeating: wm[sumStride]))
+                    let (w2, w3) = (V(repeating: wm[2 * sumStride]), V(repeating: wm[3 * sumStride]))
+                    s0.addProduct(w0, u); t0.addProduct(w0, v)
+                    s1.addProduct(w1, u); t1.addProduct(w1, v)
+                    s2.addProduct(w2, u); t2.addProduct(w2, v)
+                    s3.addProduct(w3, u); t3.addProduct(w3, v)
                 }
-                let out = o + j * batch + b
-                store(s0, t0, out); store(s1, t1, out + batch); store(s2, t2, out + 2 * batch); store(s3, t3, out + 3 * batch)
-                j += 4
+                store(s0, t0, target); store(s1, t1, target + batch); store(s2, t2, target + 2 * batch); store(s3, t3, target + 3 * batch)
+                k += 4
             }
             b += 16
         }
-        for j in outputBlocks..<nOut { denseForwardRows(a, w, bias, o, j, 0..<rowBlocks, nIn: nIn, nOut: nOut, batch: batch) }
-        for j in 0..<nOut { denseForwardRows(a, w, bias, o, j, rowBlocks..<batch, nIn: nIn, nOut: nOut, batch: batch) }
+        for k in sumBlocks..<sums {
+            weightedSum(of: x, terms: terms, weights: w, termStride: termStride, sumStride: sumStride, start: bias, into: out, k, 0..<rowBlocks, batch: batch)
+        }
+        for k in 0..<sums {
+            weightedSum(of: x, terms: terms, weights: w, termStride: termStride, sumStride: sumStride, start: bias, into: out, k, rowBlocks..<batch, batch: batch)
+        }
     }
 
-    /// One output of `denseForward` for the rows in `rows`, with the same operations.
+    /// Sum k of `weightedSums` for the rows in `rows`, with the same operations.
     @inline(__always)
-    static func denseForwardRows<T: TrainingScalar>(_ a: UnsafePointer<T>, _ w: UnsafePointer<T>, _ bias: UnsafePointer<T>,
-                                                     _ o: UnsafeMutablePointer<T>, _ j: Int, _ rows: Range<Int>, nIn: Int, nOut: Int, batch: Int) {
-        let oj = o + j * batch
+    static func weightedSum<T: TrainingScalar>(of x: UnsafePointer<T>, terms: Int, weights w: UnsafePointer<T>, termStride: Int,
+                                                sumStride: Int, start bias: UnsafePointer<T>?, into out: UnsafeMutablePointer<T>,
+                                                _ k: Int, _ rows: Range<Int>, batch: Int) {
+        let target = out + k * batch, wk = w + k * sumStride
         var b = rows.lowerBound
         while b + 8 <= rows.upperBound {
-            var s = SIMD8<T>(repeating: bias[j])
-            for i in 0..<nIn { s.addProduct(SIMD8(repeating: w[i * nOut + j]), UnsafeRawPointer(a + i * batch + b).loadUnaligned(as: SIMD8<T>.self)) }
-            UnsafeMutableRawPointer(oj + b).storeBytes(of: s, as: SIMD8<T>.self)
+            var s = bias.map { SIMD8<T>(repeating: $0[k]) } ?? UnsafeRawPointer(target + b).loadUnaligned(as: SIMD8<T>.self)
+            for m in 0..<terms { s.addProduct(SIMD8(repeating: wk[m * termStride]), UnsafeRawPointer(x + m * batch + b).loadUnaligned(as: SIMD8<T>.self)) }
+            UnsafeMutableRawPointer(target + b).storeBytes(of: s, as: SIMD8<T>.self)
             b += 8
         }
         while b < rows.upperBound {
-            var s = bias[j]
-            for i in 0..<nIn { s.addProduct(w[i * nOut + j], a[i * batch + b]) }
-            oj[b] = s
+            var s = bias?[k] ?? target[b]
+            for m in 0..<terms { s.addProduct(wk[m * termStride], x[m * batch + b]) }
+            target[b] = s
             b += 1
         }
     }
@@ -70,60 +95,15 @@ enum LayerKernels {
     /// Weight and bias gradients of a dense layer from its input `a` and the gradient `d` at its
     /// pre-activation, and the gradient at its input added into `p` when given. Weight
     /// gradients are `dot`s (two inputs by four outputs at a time, sharing loads); the input
-    /// gradient sums over j in order by fused multiply-adds, four inputs and sixteen rows at a
-    /// time, each row with the same operations wherever it sits.
+    /// gradient is `weightedSums` over the outputs with the weights read transposed.
     @inline(__always)
     static func denseBackward<T: TrainingScalar>(_ a: UnsafePointer<T>, _ d: UnsafePointer<T>, weights w: UnsafePointer<T>,
                                                   weightGradient gw: UnsafeMutablePointer<T>, biasGradient gb: UnsafeMutablePointer<T>,
                                                   inputGradient p: UnsafeMutablePointer<T>?, inputs nIn: Int, outputs nOut: Int, batch: Int) {
-        typealias V = SIMD8<T>
         for j in 0..<nOut { gb[j] = sum(d + j * batch, batch) }
         weightGradients(a, d, gw, inputs: nIn, outputs: nOut, batch: batch)
         guard let p else { return }
-        let rowBlocks = batch / 16 * 16, inputBlocks = nIn / 4 * 4
-        var b = 0
-        while b < rowBlocks {
-            var i = 0
-            while i < inputBlocks {
-                let target = p + i * batch + b
-                var (s0, t0) = load(target), (s1, t1) = load(target + batch)
-                var (s2, t2) = load(target + 2 * batch), (s3, t3) = load(target + 3 * batch)
-                for j in 0..<nOut {
-                    let (x, y) = load(d + j * batch + b)
-                    let (w0, w1) = (V(repeating: w[i * nOut + j]), V(repeating: w[(i + 1) * nOut + j]))
-                    let (w2, w3) = (V(repeating: w[(i + 2) * nOut + j]), V(repeating: w[(i + 3) * nOut + j]))
-                    s0.addProduct(w0, x); t0.addProduct(w0, y)
-                    s1.addProduct(w1, x); t1.addProduct(w1, y)
-                    s2.addProduct(w2, x); t2.addProduct(w2, y)
-                    s3.addProduct(w3, x); t3.addProduct(w3, y)
-                }
-                store(s0, t0, target); store(s1, t1, target + batch); store(s2, t2, target + 2 * batch); store(s3, t3, target + 3 * batch)
-                i += 4
-            }
-            b += 16
-        }
-        for i in inputBlocks..<nIn { inputGradientRows(d, w, p, i, 0..<rowBlocks, nOut: nOut, batch: batch) }
-        for i in 0..<nIn { inputGradientRows(d, w, p, i, rowBlocks..<batch, nOut: nOut, batch: batch) }
-    }
-
-    /// One input of `denseBackward`'s input gradient for the rows in `rows`, same operations.
-    @inline(__always)
-    static func inputGradientRows<T: TrainingScalar>(_ d: UnsafePointer<T>, _ w: UnsafePointer<T>, _ p: UnsafeMutablePointer<T>,
-                                                      _ i: Int, _ rows: Range<Int>, nOut: Int, batch: Int) {
-        let pi = p + i * batch
-        var b = rows.lowerBound
-        while b + 8 <= rows.upperBound {
-            var s = UnsafeRawPointer(pi + b).loadUnaligned(as: SIMD8<T>.self)
-            for j in 0..<nOut { s.addProduct(SIMD8(repeating: w[i * nOut + j]), UnsafeRawPointer(d + j * batch + b).loadUnaligned(as: SIMD8<T>.self)) }
-            UnsafeMutableRawPointer(pi + b).storeBytes(of: s, as: SIMD8<T>.self)
-            b += 8
-        }
-        while b < rows.upperBound {
-            var s = pi[b]
-            for j in 0..<nOut { s.addProduct(w[i * nOut + j], d[j * batch + b]) }
-            pi[b] = s
-            b += 1
-        }
+        weightedSums(of: d, terms: nOut, weights: w, termStride: 1, sumStride: nOut, start: nil, into: p, sums: nIn, batch: batch)
     }
 
     @inline(__always)
