@@ -58,7 +58,7 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
             // Moved out and back so that writing it while reading the layer below copies nothing.
             var out = outputs[l]
             outputs[l] = []
-            Self.resize(&out, to: batch * nOut)
+            out.resize(to: batch * nOut)
             (l == 0 ? x : outputs[l - 1]).withUnsafeBufferPointer { a in
                 layer.weights.withUnsafeBufferPointer { w in
                     layer.bias.withUnsafeBufferPointer { bias in
@@ -71,16 +71,6 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
             }
             layer.activation.apply(&out)
             outputs[l] = out
-        }
-    }
-
-    /// Sets the count of `buffer` keeping its storage when it is large enough.
-    @inline(__always)
-    static func resize(_ buffer: inout [T], to count: Int) {
-        if buffer.count > count {
-            buffer.removeLast(buffer.count - count)
-        } else if buffer.count < count {
-            buffer.append(contentsOf: repeatElement(0, count: count - buffer.count))
         }
     }
 
@@ -151,5 +141,18 @@ public struct DenseNetwork<T: TrainingScalar>: Sendable {
             swap(&delta, &previous)
         }
         gradients.scratch = previous
+    }
+}
+
+extension Array where Element: TrainingScalar {
+    /// Sets the count keeping the storage when it is large enough: how training reuses one
+    /// buffer from batch to batch (new elements are zero).
+    @inline(__always)
+    mutating func resize(to count: Int) {
+        if self.count > count {
+            removeLast(self.count - count)
+        } else if self.count < count {
+            append(contentsOf: repeatElement(0, count: count - self.count))
+        }
     }
 }

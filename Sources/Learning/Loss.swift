@@ -49,7 +49,7 @@ public enum Loss: String, Sendable, CaseIterable {
 
     /// The gradient alone, into a buffer kept between batches (what a training step needs).
     public func gradient<T: TrainingScalar>(_ outputs: [T], width: Int, targets: [T], batch: Int, into gradient: inout [T]) {
-        DenseNetwork<T>.resize(&gradient, to: outputs.count)
+        gradient.resize(to: outputs.count)
         gradient.withUnsafeMutableBufferPointer { g in
             switch self {
             case .crossEntropy:

@@ -177,8 +177,8 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         }
         func gather(_ rows: ArraySlice<Int>, into batch: inout (x: [T], t: [T])) {
             let n = rows.count
-            DenseNetwork<T>.resize(&batch.x, to: n * data.width)
-            DenseNetwork<T>.resize(&batch.t, to: n * targetWidth)
+            batch.x.resize(to: n * data.width)
+            batch.t.resize(to: n * targetWidth)
             batch.x.withUnsafeMutableBufferPointer { x in
                 batch.t.withUnsafeMutableBufferPointer { t in
                     features.withUnsafeBufferPointer { features in
