@@ -5,10 +5,6 @@ SYSTEM_PACKAGES := libcmark-dev libopenblas-dev liblapacke-dev pkg-config
 VISUAL_PACKAGES := chromium librsvg2-bin
 NOTEBOOKS := $(sort $(wildcard Notebooks/*.md))
 JOBS ?= $(shell nproc)
-# Release builds target the CPU they run on, as `-march=native` would: Haswell-class code (AVX2,
-# FMA) where /proc/cpuinfo lists both, the portable x86-64 baseline elsewhere. Swift does not fuse
-# or reorder floating-point operations on its own, so results are the same bits either way.
-ARCH_FLAGS ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo "-Xswiftc -target-cpu -Xswiftc haswell")
 
 SECONDS ?= 60
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
@@ -27,7 +23,7 @@ BUILD_INPUTS := Package.swift Makefile $(shell find Sources -type f 2>/dev/null)
 build: deps $(BINARY)
 
 $(BINARY): $(BUILD_INPUTS)
-	$(SWIFT) build -c release --product infoplane $(ARCH_FLAGS)
+	$(SWIFT) build -c release --product infoplane
 	@touch $@
 
 # Renders every notebook in Notebooks/ into Output/NAME/.
@@ -57,15 +53,15 @@ check-visual: deps
 
 # Benchmarks (package-benchmark), beside the peers where a peer exists.
 bench: deps
-	cd Benchmarks && $(SWIFT) package $(ARCH_FLAGS) --allow-writing-to-package-directory benchmark
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 # Binning and KDE over a whole recorded Tishby run (Benchmarks/LayerTiming).
 layer-timing: deps
-	cd Benchmarks/LayerTiming && $(SWIFT) run -c release $(ARCH_FLAGS) layer-timing $(ARGS)
+	cd Benchmarks/LayerTiming && $(SWIFT) run -c release layer-timing $(ARGS)
 
 # KSG on 5000-sample Gaussian pairs of 1, 5, 25 and 50 dimensions (Benchmarks/KSGTiming).
 ksg-timing: deps
-	cd Benchmarks/KSGTiming && $(SWIFT) run -c release $(ARCH_FLAGS) ksg-timing $(ARGS)
+	cd Benchmarks/KSGTiming && $(SWIFT) run -c release ksg-timing $(ARGS)
 
 clean:
 	rm -rf .build .build-fuzz .infoplane Fuzz/.build Benchmarks/.build Benchmarks/LayerTiming/.build Benchmarks/KSGTiming/.build

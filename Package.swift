@@ -1,5 +1,20 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+// Release builds of the numeric libraries target the CPU they are built on, as -march=native
+// would: Haswell-class code (AVX2, FMA) where /proc/cpuinfo lists both, the portable baseline
+// elsewhere. Their kernels use explicit fused multiply-adds, which are single instructions with
+// FMA and slow library calls without it (about 10x slower notebooks); Swift neither fuses nor
+// reorders floating-point operations by itself, so results are the same bits either way.
+// A binary built here needs such a CPU to run.
+let hostHasAVX2AndFMA: Bool = {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+    let names = Set(flags.split(separator: " "))
+    return names.contains("avx2") && names.contains("fma")
+}()
+let numericSettings: [SwiftSetting] = hostHasAVX2AndFMA ? [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))] : []
 
 // Data flows one way: text -> Notebook -> Engine (graph, run, cache) -> Report.
 // Domain libraries (NumericCore, Learning, Information, Charts, ScalingLaws) never import Notebook or Engine.
@@ -27,11 +42,11 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
         // Domain libraries: usable from Swift without any notebook.
-        .target(name: "NumericCore", dependencies: ["CBLAS"]),
-        .target(name: "Learning", dependencies: ["NumericCore"]),
-        .target(name: "Information", dependencies: ["NumericCore", "CBLAS", "Learning"]),
+        .target(name: "NumericCore", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "Learning", dependencies: ["NumericCore"], swiftSettings: numericSettings),
+        .target(name: "Information", dependencies: ["NumericCore", "CBLAS", "Learning"], swiftSettings: numericSettings),
         .target(name: "Charts"),
-        .target(name: "ScalingLaws", dependencies: ["NumericCore"]),
+        .target(name: "ScalingLaws", dependencies: ["NumericCore"], swiftSettings: numericSettings),
 
         // The notebook engine.
         .target(name: "Notebook", dependencies: ["CCMark", "Yams"]),

@@ -7,7 +7,7 @@ let infoPlane = URL(fileURLWithPath: Context.packageDirectory)
     .deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 
 // A plain timing executable for the KSG estimator on 5000-sample Gaussian pairs:
-//     cd Benchmarks/KSGTiming && swift run -c release $(ARCH_FLAGS) ksg-timing
+//     cd Benchmarks/KSGTiming && swift run -c release ksg-timing
 let package = Package(
     name: "KSGTiming",
     platforms: [.macOS(.v14)],
