@@ -21,7 +21,7 @@ struct SortedPairScan {
     let yRank: [Int32]
     /// The strips one after another, each sorted by y.
     let stripX, stripY: [Double]
-    static let strip = 32
+    static let strip = 64
 
     /// nil when a value is not finite (the sorts need a total order).
     init?(x: [Double], y: [Double]) {
