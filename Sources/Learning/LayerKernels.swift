@@ -88,8 +88,8 @@ enum LayerKernels {
 
     @inline(__always)
     static func store<T: TrainingScalar>(_ low: SIMD8<T>, _ high: SIMD8<T>, _ target: UnsafeMutablePointer<T>) {
-        UnsafeMutableRawPointer(target).storeBytes(of: low, as: SIMD8<T>.self)
-        UnsafeMutableRawPointer(target + 8).storeBytes(of: high, as: SIMD8<T>.self)
+        store(low, target)
+        store(high, target + 8)
     }
 
     /// Weight and bias gradients of a dense layer from its input `a` and the gradient `d` at its
@@ -106,10 +106,19 @@ enum LayerKernels {
         weightedSums(of: d, terms: nOut, weights: w, termStride: 1, sumStride: nOut, start: nil, into: p, sums: nIn, batch: batch)
     }
 
+    /// Eight values from any address (no alignment needed).
     @inline(__always)
-    static func load<T: TrainingScalar>(_ source: UnsafePointer<T>) -> (SIMD8<T>, SIMD8<T>) {
-        (UnsafeRawPointer(source).loadUnaligned(as: SIMD8<T>.self), UnsafeRawPointer(source + 8).loadUnaligned(as: SIMD8<T>.self))
+    static func vector<T: TrainingScalar>(at source: UnsafePointer<T>) -> SIMD8<T> {
+        UnsafeRawPointer(source).loadUnaligned(as: SIMD8<T>.self)
     }
+
+    @inline(__always)
+    static func store<T: TrainingScalar>(_ value: SIMD8<T>, _ target: UnsafeMutablePointer<T>) {
+        UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD8<T>.self)
+    }
+
+    @inline(__always)
+    static func load<T: TrainingScalar>(_ source: UnsafePointer<T>) -> (SIMD8<T>, SIMD8<T>) { (vector(at: source), vector(at: source + 8)) }
     @inline(__always)
     static func load<T: TrainingScalar>(_ source: UnsafeMutablePointer<T>) -> (SIMD8<T>, SIMD8<T>) { load(UnsafePointer(source)) }
 

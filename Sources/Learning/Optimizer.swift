@@ -107,11 +107,11 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
                             typealias V = SIMD8<T>
                             var i = 0
                             while i + 8 <= params.count {
-                                let gi = load(g + i)
-                                let mi = V(repeating: b1) * load(m + i) + V(repeating: 1 - b1) * gi
-                                let vi = V(repeating: b2) * load(v + i) + V(repeating: 1 - b2) * gi * gi
+                                let gi = LayerKernels.vector(at: g + i)
+                                let mi = V(repeating: b1) * LayerKernels.vector(at: m + i) + V(repeating: 1 - b1) * gi
+                                let vi = V(repeating: b2) * LayerKernels.vector(at: v + i) + V(repeating: 1 - b2) * gi * gi
                                 let step = V(repeating: lr) * (mi / V(repeating: c1)) / ((vi / V(repeating: c2)).squareRoot() + V(repeating: epsilon))
-                                store(mi, m + i); store(vi, v + i); store(load(p + i) - step, p + i)
+                                LayerKernels.store(mi, m + i); LayerKernels.store(vi, v + i); LayerKernels.store(LayerKernels.vector(at: p + i) - step, p + i)
                                 i += 8
                             }
                             while i < params.count {
@@ -128,13 +128,6 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
         }
     }
 }
-
-@inline(__always)
-private func load<T: TrainingScalar>(_ source: UnsafeMutablePointer<T>) -> SIMD8<T> { UnsafeRawPointer(source).loadUnaligned(as: SIMD8<T>.self) }
-@inline(__always)
-private func load<T: TrainingScalar>(_ source: UnsafePointer<T>) -> SIMD8<T> { UnsafeRawPointer(source).loadUnaligned(as: SIMD8<T>.self) }
-@inline(__always)
-private func store<T: TrainingScalar>(_ value: SIMD8<T>, _ target: UnsafeMutablePointer<T>) { UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD8<T>.self) }
 
 #if canImport(Glibc)
 import Glibc

@@ -242,7 +242,7 @@ public struct Trainer<T: TrainingScalar>: Sendable {
                     evaluation.recordingFailure = layer
                 } else {
                     if classes != nil { Loss.softmax(&layers[layers.count - 1], width: outputs) }
-                    evaluation.recordings = zip(layers, widths).map { Self.rowMajorFloats($0, width: $1) }
+                    evaluation.recordings = zip(layers, widths).map { Self.rowMajor($0, width: $1, as: Float.self) }
                 }
             }
             return evaluation
@@ -263,12 +263,7 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             result.testAccuracy.append(evaluation.test.accuracy)
             let testOutputs = evaluation.test.outputs
             if epoch == plan.epochs, !testOutputs.isEmpty {
-                result.finalTestOutputs = zip(result.layerWidths, testOutputs).map { width, pass in
-                    let rows = pass.count / width
-                    var rowMajor = [Double](repeating: 0, count: pass.count)
-                    for j in 0..<width { for b in 0..<rows { rowMajor[b * width + j] = Double(pass[j * rows + b]) } }
-                    return rowMajor
-                }
+                result.finalTestOutputs = zip(testOutputs, result.layerWidths).map { Self.rowMajor($0, width: $1, as: Double.self) }
             }
             if let layer = evaluation.recordingFailure { throw TrainingFailure(epoch: epoch, layer: layer) }
             if let recordings = evaluation.recordings {
@@ -364,15 +359,17 @@ extension Trainer {
         return out
     }
 
-    /// A feature-major block as row-major Float (`[row][unit]`), as estimators read recordings.
-    static func rowMajorFloats(_ values: [T], width: Int) -> [Float] {
+    /// A feature-major block as row-major (`[row][unit]`) values of another floating-point type:
+    /// Float for recordings, as estimators read them; Double for the final test outputs and the
+    /// Cauchy–Schwarz terms.
+    static func rowMajor<U: BinaryFloatingPoint>(_ values: [T], width: Int, as _: U.Type = U.self) -> [U] {
         let n = values.count / max(width, 1)
-        var out = [Float](repeating: 0, count: values.count)
+        var out = [U](repeating: 0, count: values.count)
         values.withUnsafeBufferPointer { v in
             out.withUnsafeMutableBufferPointer { out in
                 // Row by row: the writes run in sequence, the reads touch `width` lines that the
                 // next rows read again.
-                for b in 0..<n { for j in 0..<width { out[b * width + j] = Float(v[j * n + b]) } }
+                for b in 0..<n { for j in 0..<width { out[b * width + j] = U(v[j * n + b]) } }
             }
         }
         return out
@@ -382,11 +379,7 @@ extension Trainer {
     /// divergence replacing `mse` when the loss is cs-divergence) and to the bottleneck layer.
     func kernelGradients(x: [T], targets: [T], pass: [[T]], outputs: Int, batch: Int, width: Int,
                          mse: [T]) -> (output: [T], hidden: (layer: Int, gradient: [T])?) {
-        func rowMajor(_ values: [T], columns: Int) -> [Double] {
-            var out = [Double](repeating: 0, count: values.count)
-            for j in 0..<columns { for b in 0..<batch { out[b * columns + j] = Double(values[j * batch + b]) } }
-            return out
-        }
+        func rowMajor(_ values: [T], columns: Int) -> [Double] { Self.rowMajor(values, width: columns, as: Double.self) }
         func featureMajor(_ values: [Double], columns: Int) -> [T] {
             var out = [T](repeating: 0, count: values.count)
             for j in 0..<columns { for b in 0..<batch { out[j * batch + b] = T(values[b * columns + j]) } }
