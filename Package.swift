@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "NumericCore"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook"]),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Engine", "Blocks", "Report", "Notebook", "ScalingLaws"],
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Engine", "Blocks", "Report", "Notebook", "ScalingLaws", "Learning"],
                     exclude: ["Fixtures", "Catalogue"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Learning
 import Workflow
 import XCTest
 
@@ -113,6 +114,86 @@ final class FileDatasetTests: XCTestCase {
         XCTAssertEqual(bad.status, .blockFailed)
         guard case .failed(let message)? = bad.outcomes["d"]?.status else { return XCTFail("must fail") }
         XCTAssertEqual(message, "data/bad.csv: line 3, column 'b': 'oops' is not a number")
+    }
+}
+
+/// `table` with `file`: the rows of a CSV file, its columns checked before running, its
+/// contents in the cache key.
+final class FileTableTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("infoplane-filetable-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "method,task,ms\nksg,g1,0.98\nkl,g1,42.5\nksg,g5,9.96\n".write(to: folder.appendingPathComponent("times.csv"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func run(_ notebook: String) async throws -> Workflow.RunResult {
+        let url = folder.appendingPathComponent("nb.md")
+        try notebook.write(to: url, atomically: true, encoding: .utf8)
+        let settings = Workflow.Settings(outputRoot: folder.appendingPathComponent("out"), cacheDirectory: folder.appendingPathComponent("cache"))
+        return await Workflow().run(path: url.path, settings: settings) { _ in }
+    }
+
+    func testRowsColumnsAndWhereFromAFile() async throws {
+        let result = try await run("```table t\nfile: times.csv\ncolumns: [task, ms]\nwhere: {method: [ksg]}\n```\n")
+        XCTAssertEqual(result.status, .success, result.loaded.renderedDiagnostics)
+        let output = try XCTUnwrap(result.outcomes["t"]?.output)
+        XCTAssertEqual(output.values["header"], .array(["task", "ms"]))
+        XCTAssertEqual(output.values["cells"], .array([.array(["g1", "0.980"]), .array(["g5", "9.96"])]))
+        XCTAssertEqual(output.values["numeric"], .array([1]), "numbers align right; names do not")
+    }
+
+    func testEditingTheFileRedrawsTheTable() async throws {
+        let notebook = "```table t\nfile: times.csv\ncolumns: [method, ms]\n```\n"
+        _ = try await run(notebook)
+        let again = try await run(notebook)
+        XCTAssertEqual(again.outcomes["t"]?.status, .cached)
+        try "method,task,ms\nksg,g1,1.5\n".write(to: folder.appendingPathComponent("times.csv"), atomically: true, encoding: .utf8)
+        let edited = try await run(notebook)
+        XCTAssertEqual(edited.outcomes["t"]?.status, .computed)
+        XCTAssertEqual(edited.outcomes["t"]?.output?.values["rows"], 1)
+    }
+
+    func testBadTablesAreErrorsBeforeRunning() async throws {
+        let cases: [(String, String)] = [
+            ("```table t\nfile: times.csv\ncolumns: [method, seconds]\n```\n",
+             "nb.md:3:10: error: 'columns': 'seconds' is not a column of 'times.csv' (method, task, ms)"),
+            ("```table t\nfile: nope.csv\ncolumns: [method]\n```\n", "nb.md:2:7: error: no file 'nope.csv'"),
+            ("```table t\ncolumns: [method]\n```\n", "nb.md:2:10: error: a table needs 'from' (blocks) or 'file' (a CSV file)"),
+        ]
+        for (notebook, message) in cases {
+            let result = try await run(notebook)
+            XCTAssertEqual(result.status, .invalidNotebook, notebook)
+            XCTAssertTrue(result.loaded.renderedDiagnostics.contains(message), result.loaded.renderedDiagnostics)
+        }
+    }
+}
+
+/// The estimators notebook's time table reads timings measured outside the report
+/// (scripts/estimator-times.sh --write): they must belong to this version of the notebook.
+final class EstimatorTimesTests: XCTestCase {
+    func testTheTimingsFileHoldsTheReportsEstimates() throws {
+        let csv = try CSVTable.parse([UInt8](try Data(contentsOf: packageRoot.appendingPathComponent("Notebooks/data/estimator-times.csv"))))
+        let json = try JSON.decode(try String(contentsOf: packageRoot.appendingPathComponent("Output/estimators/results.json"), encoding: .utf8))
+        var reported: [String: Double] = [:]
+        for block in json["blocks"]?.arrayValue ?? [] where block["kind"]?.stringValue == "estimator" {
+            reported[block["id"]!.stringValue!] = block["results"]?["mi"]?.doubleValue
+        }
+        XCTAssertGreaterThan(reported.count, 20)
+        let id = try XCTUnwrap(csv.header.firstIndex(of: "estimator")), estimate = try XCTUnwrap(csv.header.firstIndex(of: "estimate"))
+        let ms = try XCTUnwrap(csv.header.firstIndex(of: "ms"))
+        XCTAssertEqual(Set(csv.rows.map { $0[id] }), Set(reported.keys), "one timing per estimator of the report")
+        for row in csv.rows {
+            let expected = try XCTUnwrap(reported[row[id]], row[id])
+            let measured = try XCTUnwrap(Double(row[estimate]), row[id])
+            XCTAssertEqual(measured, expected, accuracy: 1e-12 * max(1, abs(expected)), "\(row[id]): rerun scripts/estimator-times.sh --write")
+            XCTAssertGreaterThan(try XCTUnwrap(Double(row[ms])), 0, row[id])
+        }
     }
 }
 

@@ -4,10 +4,14 @@ public struct ResultRow: Sendable {
     /// How the row is named where a label is needed: the block id, or the point's settings.
     public var label: String
     public var values: [String: Value]
+
+    public init(label: String, values: [String: Value]) {
+        self.label = label
+        self.values = values
+    }
 }
 
 extension BlockInput {
-    /// The rows of input `id`, in order.
     /// The rows of input `id`, in order; with a `where` key in the spec, only the rows whose
     /// results match it.
     public func rows(of id: String) throws -> [ResultRow] {
@@ -23,6 +27,12 @@ extension BlockInput {
         } else {
             rows = [ResultRow(label: id, values: output.values)]
         }
+        return filtered(rows)
+    }
+
+    /// The rows that match the spec's `where` key (all of them without one).
+    public func filtered(_ rows: [ResultRow]) -> [ResultRow] {
+        var rows = rows
         for condition in spec["where"]?.arrayValue ?? [] {
             guard let key = condition["key"]?.stringValue, let allowed = condition["values"]?.arrayValue else { continue }
             rows = rows.filter { row in
