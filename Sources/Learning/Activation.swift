@@ -42,6 +42,9 @@ public protocol TrainingScalar: BinaryFloatingPoint, SIMDScalar, Sendable where 
     static func vectorExp(_ x: Self) -> Self
     /// tanh of every element; Float uses `FastTanh`, which vectorises.
     static func tanhInPlace(_ values: inout [Self])
+    /// The value as an integer (a class label), by the concrete conversion rather than the
+    /// generic one, which is slow.
+    var integerValue: Int { get }
 }
 
 #if canImport(Glibc)
@@ -55,6 +58,7 @@ extension Float: TrainingScalar {
     @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
     @inlinable public static func log(_ x: Float) -> Float { logf(x) }
     @inlinable @inline(__always) public static func vectorExp(_ x: Float) -> Float { FastExp.value(x) }
+    @inlinable @inline(__always) public var integerValue: Int { Int(self) }
     @inlinable public static func tanhInPlace(_ values: inout [Float]) {
         values.withUnsafeMutableBufferPointer { v in
             for i in v.indices { v[i] = FastTanh.value(v[i]) }
@@ -67,6 +71,7 @@ extension Double: TrainingScalar {
     @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
     @inlinable public static func vectorExp(_ x: Double) -> Double { Glibc.exp(x) }
+    @inlinable @inline(__always) public var integerValue: Int { Int(self) }
     @inlinable public static func tanhInPlace(_ values: inout [Double]) {
         for i in values.indices { values[i] = Glibc.tanh(values[i]) }
     }

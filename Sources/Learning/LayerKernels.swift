@@ -17,6 +17,8 @@ enum LayerKernels {
     /// input is this with x the gradient at its output and the weights read transposed.
     /// Four sums by sixteen rows are held in registers (8 vectors of 8), row blocks outermost, so
     /// a block's terms (terms × 16 values) stay in L1 while every sum is computed from them.
+    /// Four independent chains of fused multiply-adds keep the FMA units busy; one chain alone
+    /// would wait on each add's latency.
     @inline(__always)
     static func weightedSums<T: TrainingScalar>(of x: UnsafePointer<T>, terms: Int, weights w: UnsafePointer<T>, termStride: Int,
                                                  sumStride: Int, start bias: UnsafePointer<T>?, into out: UnsafeMutablePointer<T>,
@@ -34,31 +36,32 @@ enum LayerKernels {
                                                      sumStride: Int, start bias: UnsafePointer<T>?, into out: UnsafeMutablePointer<T>,
                                                      sums: Int, batch: Int) {
         typealias V = SIMD8<T>
-        let rowBlocks = batch / 16 * 16, sumBlocks = sums / 4 * 4
+        let rowBlocks = batch / 16 * 16
         var b = 0
         while b < rowBlocks {
             var k = 0
-            while k < sumBlocks {
-                let target = out + k * batch + b
-                func start(_ q: Int) -> (V, V) { bias.map { (V(repeating: $0[k + q]), V(repeating: $0[k + q])) } ?? load(target + q * batch) }
-                var (s0, t0) = start(0), (s1, t1) = start(1), (s2, t2) = start(2), (s3, t3) = start(3)
+            while k < sums {
+                // A last group of fewer than four sums repeats its last sum in the spare places:
+                // the repeats compute the same values from the same starts and store them to the
+                // same place, and a narrow layer's sums still run as four independent chains.
+                let (k1, k2, k3) = (Swift.min(k + 1, sums - 1), Swift.min(k + 2, sums - 1), Swift.min(k + 3, sums - 1))
+                func start(_ q: Int) -> (V, V) { bias.map { (V(repeating: $0[q]), V(repeating: $0[q])) } ?? load(out + q * batch + b) }
+                var (s0, t0) = start(k), (s1, t1) = start(k1), (s2, t2) = start(k2), (s3, t3) = start(k3)
                 for m in 0..<terms {
                     let (u, v) = load(x + m * batch + b)
-                    let wm = w + k * sumStride + m * termStride
-                    let (w0, w1) = (V(repeating: wm[0]), V(repeating: wm[sumStride]))
-                    let (w2, w3) = (V(repeating: wm[2 * sumStride]), V(repeating: wm[3 * sumStride]))
+                    let wm = w + m * termStride
+                    let (w0, w1) = (V(repeating: wm[k * sumStride]), V(repeating: wm[k1 * sumStride]))
+                    let (w2, w3) = (V(repeating: wm[k2 * sumStride]), V(repeating: wm[k3 * sumStride]))
                     s0.addProduct(w0, u); t0.addProduct(w0, v)
                     s1.addProduct(w1, u); t1.addProduct(w1, v)
                     s2.addProduct(w2, u); t2.addProduct(w2, v)
                     s3.addProduct(w3, u); t3.addProduct(w3, v)
                 }
-                store(s0, t0, target); store(s1, t1, target + batch); store(s2, t2, target + 2 * batch); store(s3, t3, target + 3 * batch)
+                store(s0, t0, out + k * batch + b); store(s1, t1, out + k1 * batch + b)
+                store(s2, t2, out + k2 * batch + b); store(s3, t3, out + k3 * batch + b)
                 k += 4
             }
             b += 16
-        }
-        for k in sumBlocks..<sums {
-            weightedSum(of: x, terms: terms, weights: w, termStride: termStride, sumStride: sumStride, start: bias, into: out, k, 0..<rowBlocks, batch: batch)
         }
         for k in 0..<sums {
             weightedSum(of: x, terms: terms, weights: w, termStride: termStride, sumStride: sumStride, start: bias, into: out, k, rowBlocks..<batch, batch: batch)
@@ -100,7 +103,7 @@ enum LayerKernels {
     static func denseBackward<T: TrainingScalar>(_ a: UnsafePointer<T>, _ d: UnsafePointer<T>, weights w: UnsafePointer<T>,
                                                   weightGradient gw: UnsafeMutablePointer<T>, biasGradient gb: UnsafeMutablePointer<T>,
                                                   inputGradient p: UnsafeMutablePointer<T>?, inputs nIn: Int, outputs nOut: Int, batch: Int) {
-        for j in 0..<nOut { gb[j] = sum(d + j * batch, batch) }
+        biasGradients(d, gb, outputs: nOut, batch: batch)
         weightGradients(a, d, gw, inputs: nIn, outputs: nOut, batch: batch)
         guard let p else { return }
         weightedSums(of: d, terms: nOut, weights: w, termStride: 1, sumStride: nOut, start: nil, into: p, sums: nIn, batch: batch)
@@ -123,45 +126,72 @@ enum LayerKernels {
     static func load<T: TrainingScalar>(_ source: UnsafeMutablePointer<T>) -> (SIMD8<T>, SIMD8<T>) { load(UnsafePointer(source)) }
 
     /// gw[i * nOut + j] = dot(a_i, d_j) for every pair, two inputs by four outputs at a time so
-    /// that each load serves several products. Each result is exactly `dot`'s.
+    /// that each load serves several products and eight independent chains of fused
+    /// multiply-adds run at once. At the edges the tile repeats its last input or output in the
+    /// spare places (computing a result twice, the same both times). Each result is exactly `dot`'s.
     @inline(__always)
     static func weightGradients<T: TrainingScalar>(_ a: UnsafePointer<T>, _ d: UnsafePointer<T>, _ gw: UnsafeMutablePointer<T>,
                                                     inputs nIn: Int, outputs nOut: Int, batch: Int) {
         typealias V = SIMD8<T>
         let blocks = batch / 8 * 8
         var i = 0
-        while i + 2 <= nIn {
-            let (a0, a1) = (a + i * batch, a + (i + 1) * batch)
+        while i < nIn {
+            let i1 = Swift.min(i + 1, nIn - 1)
+            let (a0, a1) = (a + i * batch, a + i1 * batch)
             var j = 0
-            while j + 4 <= nOut {
-                let (d0, d1, d2, d3) = (d + j * batch, d + (j + 1) * batch, d + (j + 2) * batch, d + (j + 3) * batch)
+            while j < nOut {
+                let (j1, j2, j3) = (Swift.min(j + 1, nOut - 1), Swift.min(j + 2, nOut - 1), Swift.min(j + 3, nOut - 1))
+                let (d0, d1, d2, d3) = (d + j * batch, d + j1 * batch, d + j2 * batch, d + j3 * batch)
                 var (s00, s01, s02, s03) = (V(), V(), V(), V())
                 var (s10, s11, s12, s13) = (V(), V(), V(), V())
                 var k = 0
                 while k < blocks {
-                    let (x0, x1) = (UnsafeRawPointer(a0 + k).loadUnaligned(as: V.self), UnsafeRawPointer(a1 + k).loadUnaligned(as: V.self))
-                    let y0 = UnsafeRawPointer(d0 + k).loadUnaligned(as: V.self), y1 = UnsafeRawPointer(d1 + k).loadUnaligned(as: V.self)
-                    let y2 = UnsafeRawPointer(d2 + k).loadUnaligned(as: V.self), y3 = UnsafeRawPointer(d3 + k).loadUnaligned(as: V.self)
+                    let (x0, x1) = (vector(at: a0 + k), vector(at: a1 + k))
+                    let (y0, y1, y2, y3) = (vector(at: d0 + k), vector(at: d1 + k), vector(at: d2 + k), vector(at: d3 + k))
                     s00.addProduct(x0, y0); s01.addProduct(x0, y1); s02.addProduct(x0, y2); s03.addProduct(x0, y3)
                     s10.addProduct(x1, y0); s11.addProduct(x1, y1); s12.addProduct(x1, y2); s13.addProduct(x1, y3)
                     k += 8
                 }
-                let row0 = gw + i * nOut + j, row1 = gw + (i + 1) * nOut + j
-                row0[0] = finishDot(s00, a0, d0, from: blocks, batch); row0[1] = finishDot(s01, a0, d1, from: blocks, batch)
-                row0[2] = finishDot(s02, a0, d2, from: blocks, batch); row0[3] = finishDot(s03, a0, d3, from: blocks, batch)
-                row1[0] = finishDot(s10, a1, d0, from: blocks, batch); row1[1] = finishDot(s11, a1, d1, from: blocks, batch)
-                row1[2] = finishDot(s12, a1, d2, from: blocks, batch); row1[3] = finishDot(s13, a1, d3, from: blocks, batch)
+                // A repeated place receives the same value again.
+                func finish(_ row: Int, _ ai: UnsafePointer<T>, _ s0: V, _ s1: V, _ s2: V, _ s3: V) {
+                    let target = gw + row * nOut
+                    target[j] = finishDot(s0, ai, d0, from: blocks, batch)
+                    target[j1] = finishDot(s1, ai, d1, from: blocks, batch)
+                    target[j2] = finishDot(s2, ai, d2, from: blocks, batch)
+                    target[j3] = finishDot(s3, ai, d3, from: blocks, batch)
+                }
+                finish(i, a0, s00, s01, s02, s03)
+                finish(i1, a1, s10, s11, s12, s13)
                 j += 4
-            }
-            while j < nOut {
-                gw[i * nOut + j] = dot(a0, d + j * batch, batch)
-                gw[(i + 1) * nOut + j] = dot(a1, d + j * batch, batch)
-                j += 1
             }
             i += 2
         }
-        if i < nIn {
-            for j in 0..<nOut { gw[i * nOut + j] = dot(a + i * batch, d + j * batch, batch) }
+    }
+
+    /// gb[j] = `sum`(d_j) for every output, four outputs at a time: four independent chains of
+    /// adds instead of one that waits on each add's latency. Each result is exactly `sum`'s.
+    @inline(__always)
+    static func biasGradients<T: TrainingScalar>(_ d: UnsafePointer<T>, _ gb: UnsafeMutablePointer<T>, outputs nOut: Int, batch: Int) {
+        typealias V = SIMD4<T>
+        let blocks = batch / 4 * 4
+        var j = 0
+        while j < nOut {
+            let (j1, j2, j3) = (Swift.min(j + 1, nOut - 1), Swift.min(j + 2, nOut - 1), Swift.min(j + 3, nOut - 1))
+            let (d0, d1, d2, d3) = (d + j * batch, d + j1 * batch, d + j2 * batch, d + j3 * batch)
+            var (s0, s1, s2, s3) = (V(), V(), V(), V())
+            var k = 0
+            while k < blocks {
+                s0 += UnsafeRawPointer(d0 + k).loadUnaligned(as: V.self)
+                s1 += UnsafeRawPointer(d1 + k).loadUnaligned(as: V.self)
+                s2 += UnsafeRawPointer(d2 + k).loadUnaligned(as: V.self)
+                s3 += UnsafeRawPointer(d3 + k).loadUnaligned(as: V.self)
+                k += 4
+            }
+            gb[j] = finishSum(s0, d0, from: blocks, batch)
+            gb[j1] = finishSum(s1, d1, from: blocks, batch)
+            gb[j2] = finishSum(s2, d2, from: blocks, batch)
+            gb[j3] = finishSum(s3, d3, from: blocks, batch)
+            j += 4
         }
     }
 
@@ -186,14 +216,22 @@ enum LayerKernels {
         return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])) + tail
     }
 
+    /// Σ a[k]: lane l of four running sums takes k ≡ l (mod 4), the lanes are added pairwise,
+    /// then the tail.
     @inline(__always)
     static func sum<T: TrainingScalar>(_ a: UnsafePointer<T>, _ n: Int) -> T {
-        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
+        var s = SIMD4<T>()
+        let blocks = n / 4 * 4
         var k = 0
-        while k + 4 <= n { s0 += a[k]; s1 += a[k + 1]; s2 += a[k + 2]; s3 += a[k + 3]; k += 4 }
+        while k < blocks { s += UnsafeRawPointer(a + k).loadUnaligned(as: SIMD4<T>.self); k += 4 }
+        return finishSum(s, a, from: blocks, n)
+    }
+
+    @inline(__always)
+    static func finishSum<T: TrainingScalar>(_ s: SIMD4<T>, _ a: UnsafePointer<T>, from start: Int, _ n: Int) -> T {
         var tail: T = 0
-        while k < n { tail += a[k]; k += 1 }
-        return (s0 + s1) + (s2 + s3) + tail
+        for k in start..<n { tail += a[k] }
+        return (s[0] + s[1]) + (s[2] + s[3]) + tail
     }
 }
 

@@ -28,12 +28,18 @@ public enum Loss: String, Sendable, CaseIterable {
             var total = 0.0
             var correct = 0
             Self.withSoftmax(outputs, width: width, batch: batch) { p in
-                for b in 0..<batch {
-                    let label = Int(targets[b])
-                    var best = 0
-                    for j in 1..<width where outputs[j * batch + b] > outputs[best * batch + b] { best = j }
-                    if best == label { correct += 1 }
-                    total -= Double(T.log(max(p[label * batch + b], T.leastNormalMagnitude)))
+                outputs.withUnsafeBufferPointer { o in
+                    targets.withUnsafeBufferPointer { t in
+                        let (o, t, p) = (o.baseAddress!, t.baseAddress!, p.baseAddress!)
+                        for b in 0..<batch {
+                            let label = t[b].integerValue
+                            precondition(label >= 0 && label < width, "class label out of range")
+                            var best = 0
+                            for j in 1..<width where o[j &* batch &+ b] > o[best &* batch &+ b] { best = j }
+                            if best == label { correct += 1 }
+                            total -= Double(T.log(max(p[label &* batch &+ b], T.leastNormalMagnitude)))
+                        }
+                    }
                 }
             }
             return (total / Double(batch), correct)

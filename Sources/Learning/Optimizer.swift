@@ -6,6 +6,16 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
     case adam
 }
 
+/// A layer with trainable weights and biases (possibly none), which the optimizer updates in place.
+protocol ParameterLayer {
+    associatedtype Scalar
+    var weights: [Scalar] { get set }
+    var bias: [Scalar] { get set }
+}
+
+extension DenseNetwork.Layer: ParameterLayer {}
+extension LayerNetwork.Layer: ParameterLayer {}
+
 public struct Optimizer<T: TrainingScalar>: Sendable {
     public var kind: OptimizerKind
     public var learningRate: Double
@@ -24,51 +34,35 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
     }
 
     public mutating func update(_ network: inout DenseNetwork<T>, with gradients: DenseNetwork<T>.Gradients) {
-        update(&network.layers, weights: \.weights, bias: \.bias, with: gradients)
+        update(&network.layers, with: gradients)
     }
 
     public mutating func update(_ network: inout LayerNetwork<T>, with gradients: LayerNetwork<T>.Gradients) {
-        update(&network.layers, weights: \.weights, bias: \.bias, with: gradients)
+        update(&network.layers, with: gradients)
     }
 
-    /// The arrays move out of the layers and back, so updating them in place copies nothing.
-    private mutating func update<Layer>(_ layers: inout [Layer], weights weightsPath: WritableKeyPath<Layer, [T]>,
-                                        bias biasPath: WritableKeyPath<Layer, [T]>, with gradients: DenseNetwork<T>.Gradients) {
-        var weights: [[T]] = [], bias: [[T]] = []
-        for l in layers.indices {
-            weights.append(layers[l][keyPath: weightsPath])
-            bias.append(layers[l][keyPath: biasPath])
-            layers[l][keyPath: weightsPath] = []
-            layers[l][keyPath: biasPath] = []
-        }
-        update(weights: &weights, bias: &bias, with: gradients)
-        for l in layers.indices {
-            layers[l][keyPath: weightsPath] = weights[l]
-            layers[l][keyPath: biasPath] = bias[l]
-        }
-    }
-
-    /// One step on every layer's weights and biases (the L2 penalty on weights only).
-    mutating func update(weights: inout [[T]], bias: inout [[T]], with gradients: DenseNetwork<T>.Gradients) {
+    /// One step on every layer's weights and biases (the L2 penalty on weights only), each
+    /// updated in place in its layer: this runs once a batch, so it allocates nothing.
+    mutating func update<Layer: ParameterLayer>(_ layers: inout [Layer], with gradients: DenseNetwork<T>.Gradients) where Layer.Scalar == T {
         if first.isEmpty {
             // Moments per parameter array: weights then bias of each layer.
-            for l in weights.indices {
-                first.append([T](repeating: 0, count: weights[l].count))
-                first.append([T](repeating: 0, count: bias[l].count))
+            for layer in layers {
+                first.append([T](repeating: 0, count: layer.weights.count))
+                first.append([T](repeating: 0, count: layer.bias.count))
             }
             second = first
         }
         step += 1
-        for l in weights.indices {
+        for l in layers.indices {
             if l2 != 0 {
                 var gw = gradients.weights[l]
                 let lambda = T(l2)
-                for i in gw.indices { gw[i] += lambda * weights[l][i] }
-                apply(gw, to: &weights[l], slot: 2 * l)
+                for i in gw.indices { gw[i] += lambda * layers[l].weights[i] }
+                apply(gw, to: &layers[l].weights, slot: 2 * l)
             } else {
-                apply(gradients.weights[l], to: &weights[l], slot: 2 * l)
+                apply(gradients.weights[l], to: &layers[l].weights, slot: 2 * l)
             }
-            apply(gradients.bias[l], to: &bias[l], slot: 2 * l + 1)
+            apply(gradients.bias[l], to: &layers[l].bias, slot: 2 * l + 1)
         }
     }
 

@@ -179,13 +179,21 @@ public struct Trainer<T: TrainingScalar>: Sendable {
             let n = rows.count
             batch.x.resize(to: n * data.width)
             batch.t.resize(to: n * targetWidth)
+            let width = data.width
             batch.x.withUnsafeMutableBufferPointer { x in
                 batch.t.withUnsafeMutableBufferPointer { t in
                     features.withUnsafeBufferPointer { features in
                         targets.withUnsafeBufferPointer { targets in
-                            for (b, r) in rows.enumerated() {
-                                for i in 0..<data.width { x[i * n + b] = features[r * data.width + i] }
-                                for k in 0..<targetWidth { t[k * n + b] = targets[r * targetWidth + k] }
+                            // Raw pointers and wrapping arithmetic: the indices are in bounds by
+                            // construction, and this loop runs for every batch.
+                            let (x, t) = (x.baseAddress!, t.baseAddress!)
+                            let (features, targets) = (features.baseAddress!, targets.baseAddress!)
+                            var b = 0
+                            for r in rows {
+                                let (row, target) = (features + r &* width, targets + r &* targetWidth)
+                                for i in 0..<width { x[i &* n &+ b] = row[i] }
+                                for k in 0..<targetWidth { t[k &* n &+ b] = target[k] }
+                                b &+= 1
                             }
                         }
                     }
@@ -214,17 +222,25 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         // Evaluating an epoch (every training and test row through the network as it stands)
         // reads only a snapshot of the network, so it runs on another core while the next epoch
         // trains: the same values, in the same order, as evaluating in line.
+        // Evaluations run one at a time, each after the previous one's results were taken, so
+        // they can pass their buffers on: by then nothing else holds them.
+        let buffers = EvaluationBuffers<N.Pass>()
         let evaluateEpoch: @Sendable (N, NoiseSource?, Bool) -> Evaluation<T> = {
             [plan, trainSet, testSet, train, test, placement, recordInputs, recordCount = recordRows.count, widths = result.layerWidths,
-             classes = data.classes] network, noise, recording in
+             classes = data.classes, buffers] network, noise, recording in
             var noise = noise
-            func evaluate(_ set: (x: [T], t: [T]), rows: Int) -> Evaluation<T>.OnSet {
+            func evaluate(_ set: (x: [T], t: [T]), rows: Int, buffer: inout N.Pass?) -> Evaluation<T>.OnSet {
                 guard rows > 0 else { return .init(loss: .nan, accuracy: .nan, outputs: []) }
-                let out = network.recorded(network.forward(set.x, batch: rows, noise: &noise))
+                var pass = buffer ?? network.emptyPass
+                buffer = nil
+                network.forward(set.x, batch: rows, noise: &noise, reusing: &pass)
+                let out = network.recorded(pass)
+                buffer = pass
                 let r = plan.loss.value(out.last!, width: outputs, targets: set.t, batch: rows)
                 return .init(loss: r.loss, accuracy: classes == nil ? .nan : Double(r.correct) / Double(rows), outputs: out)
             }
-            let trainRows = evaluate(trainSet, rows: train.count), testRows = evaluate(testSet, rows: test.count)
+            let trainRows = evaluate(trainSet, rows: train.count, buffer: &buffers.train)
+            let testRows = evaluate(testSet, rows: test.count, buffer: &buffers.test)
             let failedLayer = trainRows.loss.isFinite ? nil
                 : trainRows.outputs.firstIndex { $0.contains { !$0.isFinite } } ?? trainRows.outputs.count - 1
             var evaluation = Evaluation(train: trainRows, test: testRows, noise: noise, failedLayer: failedLayer)
@@ -314,6 +330,13 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         if let (epoch, task) = pending { try finish(task.value, epoch: epoch) }
         return result
     }
+}
+
+/// The passes of the previous evaluation, for the next to overwrite. Only one evaluation runs
+/// at a time (each starts after the previous one finished), which is what makes sharing safe.
+final class EvaluationBuffers<Pass>: @unchecked Sendable {
+    var train: Pass?
+    var test: Pass?
 }
 
 /// One epoch's evaluation: loss, accuracy and every recorded layer's outputs on the training and

@@ -23,6 +23,26 @@ public struct Philox4x32: Sendable {
         }
         return c
     }
+
+    /// The blocks of four consecutive counters (low, high word of `first` + 0…3; the stream's
+    /// two words), lane b holding word w of block first + b in `.w`: the same bijection as
+    /// `block`, four at a time in vector registers.
+    @inline(__always)
+    static func fourBlocks(first: UInt64, stream: (UInt32, UInt32), key: Key)
+        -> (SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>) {
+        let counters = SIMD4<UInt64>(repeating: first) &+ SIMD4(0, 1, 2, 3)
+        var c0 = SIMD4<UInt32>(truncatingIfNeeded: counters), c1 = SIMD4<UInt32>(truncatingIfNeeded: counters &>> 32)
+        var c2 = SIMD4<UInt32>(repeating: stream.0), c3 = SIMD4<UInt32>(repeating: stream.1)
+        var k = key
+        for round in 0..<10 {
+            if round > 0 { k = (k.0 &+ w0, k.1 &+ w1) }
+            let p0 = SIMD4<UInt64>(truncatingIfNeeded: c0) &* UInt64(m0)
+            let p1 = SIMD4<UInt64>(truncatingIfNeeded: c2) &* UInt64(m1)
+            (c0, c1, c2, c3) = (SIMD4<UInt32>(truncatingIfNeeded: p1 &>> 32) ^ c1 ^ k.0, SIMD4<UInt32>(truncatingIfNeeded: p1),
+                                SIMD4<UInt32>(truncatingIfNeeded: p0 &>> 32) ^ c3 ^ k.1, SIMD4<UInt32>(truncatingIfNeeded: p0))
+        }
+        return (c0, c1, c2, c3)
+    }
 }
 
 /// A stream of random numbers named by (seed, stream name): the same pair gives the same
@@ -30,10 +50,12 @@ public struct Philox4x32: Sendable {
 public struct RandomStream: Sendable {
     private let key: Philox4x32.Key
     private let streamID: UInt64
+    /// The next block to compute.
     private var index: UInt64 = 0
-    /// The current block's four outputs, handed out in the order .0, .1, .2, .3.
-    private var block: Philox4x32.Counter = (0, 0, 0, 0)
-    private var used = 4
+    /// Four blocks' outputs (computed together, in vector registers), handed out in order:
+    /// block by block, each block's words .0, .1, .2, .3.
+    private var words = SIMD16<UInt32>()
+    private var used = 16
     private var spareNormal: Double?
 
     public init(seed: UInt64, stream: String = "") {
@@ -52,22 +74,27 @@ public struct RandomStream: Sendable {
         return h
     }
 
+    @inline(__always)
     public mutating func nextUInt32() -> UInt32 {
-        if used == 4 {
-            block = Philox4x32.block((UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32),
-                                      UInt32(truncatingIfNeeded: streamID), UInt32(truncatingIfNeeded: streamID >> 32)), key: key)
-            index &+= 1
-            used = 0
-        }
-        used += 1
-        switch used {
-        case 1: return block.0
-        case 2: return block.1
-        case 3: return block.2
-        default: return block.3
-        }
+        if used == 16 { refill() }
+        defer { used += 1 }
+        return words[used]
     }
 
+    /// The next four blocks.
+    @inline(never)
+    private mutating func refill() {
+        let (c0, c1, c2, c3) = Philox4x32.fourBlocks(first: index, stream: (UInt32(truncatingIfNeeded: streamID), UInt32(truncatingIfNeeded: streamID >> 32)), key: key)
+        let low = SIMD8(lowHalf: c0, highHalf: c1), high = SIMD8(lowHalf: c2, highHalf: c3)
+        // Lanes (block b, word w) at 4w + b become 4b + w.
+        let interleaved = SIMD16(lowHalf: low, highHalf: high)
+        words = SIMD16(interleaved[0], interleaved[4], interleaved[8], interleaved[12], interleaved[1], interleaved[5], interleaved[9], interleaved[13],
+                       interleaved[2], interleaved[6], interleaved[10], interleaved[14], interleaved[3], interleaved[7], interleaved[11], interleaved[15])
+        index &+= 4
+        used = 0
+    }
+
+    @inline(__always)
     public mutating func nextUInt64() -> UInt64 {
         UInt64(nextUInt32()) << 32 | UInt64(nextUInt32())
     }
@@ -93,6 +120,7 @@ public struct RandomStream: Sendable {
     }
 
     /// Uniform integer in 0..<bound, without modulo bias (Lemire's method).
+    @inline(__always)
     public mutating func integer(below bound: Int) -> Int {
         precondition(bound > 0)
         let b = UInt64(bound)
@@ -108,7 +136,9 @@ public struct RandomStream: Sendable {
     public mutating func permutation(_ n: Int) -> [Int] {
         var p = Array(0..<n)
         if n > 1 {
-            for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, integer(below: i + 1)) }
+            p.withUnsafeMutableBufferPointer { p in
+                for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, integer(below: i + 1)) }
+            }
         }
         return p
     }
