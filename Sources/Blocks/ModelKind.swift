@@ -9,7 +9,7 @@ public struct ModelKind: BlockKind {
     public init() {}
 
     public let name = "model"
-    public let version = 7
+    public let version = 8  // 8: `evaluate`, the history's epochs are the evaluated ones
     public let summary = "Trains a network (dense layers, optionally after 1-D or 2-D convolutions) on a dataset, recording every layer's activations at chosen epochs."
 
     public var keys: [KeySpec] {
@@ -28,6 +28,8 @@ public struct ModelKind: BlockKind {
             ], shorthand: "name"), doc: "{name: adam, lr: 0.001}, or just the name."),
             KeySpec("batch", .int(min: 1, max: 1_000_000), default: 256, doc: "Minibatch size."),
             KeySpec("epochs", .int(min: 0, max: 1_000_000), default: 100, doc: "Passes over the training rows."),
+            KeySpec("evaluate", .int(min: 1, max: 1_000_000), default: 1,
+                    doc: "Loss and accuracy on every training and test row after every this many epochs (always before training, after the last epoch and at recorded epochs). A divergence is found at the next evaluation."),
             KeySpec("l2", .number(min: 0, max: 100), default: 0.0, doc: "L2 penalty λ: (λ/2)·Σw² is added to the loss."),
             KeySpec("shape", .list(.int(min: 1, max: 65_536), count: 1...2),
                     doc: "Shape of an input row: [length] (a 1-D signal) or [height, width] (an image); flat features without it."),
@@ -78,7 +80,7 @@ public struct ModelKind: BlockKind {
             ResultSpec("test_rmse", doc: "Regression: root mean squared error on the test rows, in the units of the data's Y (undoing the dataset's standardize)."),
             ResultSpec("test_mae", doc: "Regression: mean absolute error on the test rows, in the units of Y."),
             ResultSpec("ixt_cs", doc: "Regression: I_CS(x; t) on the test rows (at most 2000) after training, t the ib layer or the last hidden layer, with kernel width sigma."),
-            ResultSpec("history", doc: "Curves per epoch: history.epoch, history.train_loss, history.test_loss, history.train_accuracy, history.test_accuracy."),
+            ResultSpec("history", doc: "Curves per evaluated epoch (every epoch by default; see `evaluate`): history.epoch, history.train_loss, history.test_loss, history.train_accuracy, history.test_accuracy."),
         ]
     }
 
@@ -170,6 +172,7 @@ public struct ModelKind: BlockKind {
             plan.bottleneck = InformationBottleneck(beta: beta, layer: bottleneckLayer)
         }
         plan.kernelWidth = spec.double("sigma") ?? 1
+        plan.evaluateEvery = spec.int("evaluate") ?? 1
 
         let reporter = input.progress
         let started = DispatchTime.now().uptimeNanoseconds
@@ -214,7 +217,7 @@ public struct ModelKind: BlockKind {
                                                 sigma: plan.kernelWidth)
         }
         let history: Value = .object([
-            "epoch": .array((0...epochs).map { .int($0) }),
+            "epoch": .array(result.evaluatedEpochs.map { .int($0) }),
             "train_loss": .array(result.trainLoss.map { finite($0) }),
             "test_loss": .array(result.testLoss.map { finite($0) }),
             "train_accuracy": .array(result.trainAccuracy.map { finite($0) }),
@@ -284,7 +287,9 @@ public struct ModelKind: BlockKind {
             }
             let chart = XYChart(style: .line, series: [series("train", "train_loss"), series("test", "test_loss")].compactMap { $0 },
                                 title: "", xLabel: "epoch", yLabel: "loss (\(spec.string("loss") ?? ""))", idPrefix: "curve-\(id)")
-            presentations.append(.figure(Figure(svg: chart.svg(), caption: "Learning curves of \(id): loss on the training and test rows after each epoch.")))
+            let every = spec.int("evaluate") ?? 1
+            let when = every == 1 ? "after each epoch" : "every \(every) epochs"
+            presentations.append(.figure(Figure(svg: chart.svg(), caption: "Learning curves of \(id): loss on the training and test rows \(when).")))
         }
         return presentations
     }

@@ -45,6 +45,9 @@ public struct TrainingPlan: Sendable {
     public var bottleneck: InformationBottleneck?
     /// Width σ of the Gaussian kernels of the Cauchy–Schwarz terms (on x, y, ŷ and t).
     public var kernelWidth: Double = 1
+    /// Loss and accuracy on every training and test row after every this many epochs (and
+    /// always before training, after the last epoch and at recorded epochs).
+    public var evaluateEvery: Int = 1
 
     public init(hidden: [Int], activation: Activation, loss: Loss, optimizer: OptimizerKind, learningRate: Double,
                 momentum: Double = 0, l2: Double = 0, batch: Int, epochs: Int, record: RecordSchedule, seed: UInt64,
@@ -100,7 +103,9 @@ public struct InformationBottleneck: Sendable, Hashable {
 
 /// What a training run produces.
 public struct TrainingResult: Sendable {
-    /// Per epoch 0...epochs (epoch 0: before training).
+    /// The epochs the losses and accuracies below belong to, 0 (before training) to the last.
+    public var evaluatedEpochs: [Int] = []
+    /// Per evaluated epoch.
     public var trainLoss: [Double] = []
     public var testLoss: [Double] = []
     public var trainAccuracy: [Double] = []
@@ -273,6 +278,7 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         func finish(_ evaluation: Evaluation<T>, epoch: Int) throws {
             evaluationNoise = evaluation.noise
             if let layer = evaluation.failedLayer { throw TrainingFailure(epoch: epoch, layer: layer) }
+            result.evaluatedEpochs.append(epoch)
             result.trainLoss.append(evaluation.train.loss)
             result.testLoss.append(evaluation.test.loss)
             result.trainAccuracy.append(evaluation.train.accuracy)
@@ -292,11 +298,12 @@ public struct Trainer<T: TrainingScalar>: Sendable {
         // At most one evaluation runs beside training; the next starts once it is finished.
         var pending: (epoch: Int, task: BackgroundTask<Evaluation<T>>)?
         func endOfEpoch(_ epoch: Int) throws {
+            let recording = recordAt.contains(epoch)
+            guard recording || epoch == 0 || epoch == plan.epochs || epoch % max(1, plan.evaluateEvery) == 0 else { return }
             if let (previous, task) = pending {
                 pending = nil
                 try finish(task.value, epoch: previous)
             }
-            let recording = recordAt.contains(epoch)
             pending = (epoch, BackgroundTask { [network, evaluationNoise] in evaluateEpoch(network, evaluationNoise, recording) })
         }
 

@@ -268,4 +268,22 @@ final class RecordingTests: XCTestCase {
         let output = reused.activations[2]
         XCTAssertEqual(Double(output[0] + output[1]), 1, accuracy: 1e-6)
     }
+
+    /// `evaluateEvery` thins the evaluations (not the training): the evaluated epochs are every
+    /// n-th, the first, the last and the recorded ones, with the values of evaluating every epoch.
+    func testEvaluatingEveryFewEpochsKeepsTheSameTrainingAndValues() throws {
+        let (inputs, labels) = Tishby12.make()
+        let data = LabelledData(features: inputs, width: 12, targets: labels.map(Double.init), targetWidth: 1, classes: 2)
+        let split = DataSplit.stratified(labels: labels, testFraction: 0.15, seed: 1)
+        var plan = TrainingPlan(hidden: [6, 3], activation: .tanh, loss: .crossEntropy, optimizer: .sgd, learningRate: 0.05,
+                                batch: 256, epochs: 12, record: .explicit([0, 3]), seed: 8)
+        let every = try Trainer<Float>(plan: plan).train(data, train: split.train, test: split.test, recordRows: Array(0..<4096))
+        plan.evaluateEvery = 5
+        let thinned = try Trainer<Float>(plan: plan).train(data, train: split.train, test: split.test, recordRows: Array(0..<4096))
+        XCTAssertEqual(every.evaluatedEpochs, Array(0...12))
+        XCTAssertEqual(thinned.evaluatedEpochs, [0, 3, 5, 10, 12])
+        XCTAssertEqual(thinned.trainLoss, thinned.evaluatedEpochs.map { every.trainLoss[$0] })
+        XCTAssertEqual(thinned.testAccuracy, thinned.evaluatedEpochs.map { every.testAccuracy[$0] })
+        XCTAssertEqual(thinned.activations, every.activations)
+    }
 }
