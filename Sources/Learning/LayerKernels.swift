@@ -15,8 +15,8 @@ enum LayerKernels {
     /// values do not depend on the rows beside it). `start` is `bias[k]` when given, else what
     /// `out` holds. The forward pass is this with x the layer's input; the gradient at a layer's
     /// input is this with x the gradient at its output and the weights read transposed.
-    /// Four sums by sixteen rows are held in registers (8 vectors of 8), row blocks outermost, so
-    /// a block's terms (terms × 16 values) stay in L1 while every sum is computed from them.
+    /// Six (or four) sums by sixteen rows are held in registers, row blocks outermost, so a
+    /// block's terms (terms × 16 values) stay in L1 while every sum is computed from them.
     /// Four independent chains of fused multiply-adds keep the FMA units busy; one chain alone
     /// would wait on each add's latency.
     @inline(__always)
@@ -37,9 +37,41 @@ enum LayerKernels {
                                                      sums: Int, batch: Int) {
         typealias V = SIMD8<T>
         let rowBlocks = batch / 16 * 16
+        // Wide layers take six sums at a time (twelve accumulators, each weight broadcast once
+        // and used twice), which keeps the FMA units busy; narrow ones only fours, whose spare
+        // places cost less.
+        let sixes = sums >= 12 ? sums / 6 * 6 : 0
         var b = 0
         while b < rowBlocks {
             var k = 0
+            while k < sixes {
+                let wk = w + k * sumStride
+                func start(_ q: Int) -> (V, V) { bias.map { (V(repeating: $0[k + q]), V(repeating: $0[k + q])) } ?? load(out + (k + q) * batch + b) }
+                var (s0, t0) = start(0), (s1, t1) = start(1), (s2, t2) = start(2)
+                var (s3, t3) = start(3), (s4, t4) = start(4), (s5, t5) = start(5)
+                var (xm, wm) = (x + b, wk)
+                for _ in 0..<terms {
+                    let (u, v) = load(xm)
+                    var weight = V(repeating: wm[0])
+                    s0.addProduct(weight, u); t0.addProduct(weight, v)
+                    weight = V(repeating: wm[sumStride])
+                    s1.addProduct(weight, u); t1.addProduct(weight, v)
+                    weight = V(repeating: wm[2 &* sumStride])
+                    s2.addProduct(weight, u); t2.addProduct(weight, v)
+                    weight = V(repeating: wm[3 &* sumStride])
+                    s3.addProduct(weight, u); t3.addProduct(weight, v)
+                    weight = V(repeating: wm[4 &* sumStride])
+                    s4.addProduct(weight, u); t4.addProduct(weight, v)
+                    weight = V(repeating: wm[5 &* sumStride])
+                    s5.addProduct(weight, u); t5.addProduct(weight, v)
+                    xm += batch
+                    wm += termStride
+                }
+                let target = out + k * batch + b
+                store(s0, t0, target); store(s1, t1, target + batch); store(s2, t2, target + 2 * batch)
+                store(s3, t3, target + 3 * batch); store(s4, t4, target + 4 * batch); store(s5, t5, target + 5 * batch)
+                k += 6
+            }
             while k < sums {
                 // A last group of fewer than four sums repeats its last sum in the spare places:
                 // the repeats compute the same values from the same starts and store them to the
@@ -47,15 +79,18 @@ enum LayerKernels {
                 let (k1, k2, k3) = (Swift.min(k + 1, sums - 1), Swift.min(k + 2, sums - 1), Swift.min(k + 3, sums - 1))
                 func start(_ q: Int) -> (V, V) { bias.map { (V(repeating: $0[q]), V(repeating: $0[q])) } ?? load(out + q * batch + b) }
                 var (s0, t0) = start(k), (s1, t1) = start(k1), (s2, t2) = start(k2), (s3, t3) = start(k3)
-                for m in 0..<terms {
-                    let (u, v) = load(x + m * batch + b)
-                    let wm = w + m * termStride
-                    let (w0, w1) = (V(repeating: wm[k * sumStride]), V(repeating: wm[k1 * sumStride]))
-                    let (w2, w3) = (V(repeating: wm[k2 * sumStride]), V(repeating: wm[k3 * sumStride]))
+                let (o0, o1, o2, o3) = (k * sumStride, k1 * sumStride, k2 * sumStride, k3 * sumStride)
+                var (xm, wm) = (x + b, w)
+                for _ in 0..<terms {
+                    let (u, v) = load(xm)
+                    let (w0, w1) = (V(repeating: wm[o0]), V(repeating: wm[o1]))
+                    let (w2, w3) = (V(repeating: wm[o2]), V(repeating: wm[o3]))
                     s0.addProduct(w0, u); t0.addProduct(w0, v)
                     s1.addProduct(w1, u); t1.addProduct(w1, v)
                     s2.addProduct(w2, u); t2.addProduct(w2, v)
                     s3.addProduct(w3, u); t3.addProduct(w3, v)
+                    xm += batch
+                    wm += termStride
                 }
                 store(s0, t0, out + k * batch + b); store(s1, t1, out + k1 * batch + b)
                 store(s2, t2, out + k2 * batch + b); store(s3, t3, out + k3 * batch + b)

@@ -25,6 +25,8 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
     private var first: [[T]] = []
     private var second: [[T]] = []
     private var step = 0
+    /// Adam's square roots, per batch.
+    private var scratch: [T] = []
 
     public init(kind: OptimizerKind, learningRate: Double, momentum: Double = 0, l2: Double = 0) {
         self.kind = kind
@@ -90,30 +92,46 @@ public struct Optimizer<T: TrainingScalar>: Sendable {
             let (b1, b2): (T, T) = (0.9, 0.999)
             let c1 = 1 - T(pow(0.9, Double(step))), c2 = 1 - T(pow(0.999, Double(step)))
             let epsilon = T(1e-8)
+            scratch.resize(to: params.count)
             params.withUnsafeMutableBufferPointer { params in
                 gradient.withUnsafeBufferPointer { gradient in
                     m.withUnsafeMutableBufferPointer { m in
                         v.withUnsafeMutableBufferPointer { v in
-                            let (p, g, m, v) = (params.baseAddress!, gradient.baseAddress!, m.baseAddress!, v.baseAddress!)
-                            // Eight parameters at a time by explicit vectors (the compiler does not
-                            // vectorise this loop over four buffers), then the rest one by one with
-                            // the same operations.
-                            typealias V = SIMD8<T>
-                            var i = 0
-                            while i + 8 <= params.count {
-                                let gi = LayerKernels.vector(at: g + i)
-                                let mi = V(repeating: b1) * LayerKernels.vector(at: m + i) + V(repeating: 1 - b1) * gi
-                                let vi = V(repeating: b2) * LayerKernels.vector(at: v + i) + V(repeating: 1 - b2) * gi * gi
-                                let step = V(repeating: lr) * (mi / V(repeating: c1)) / ((vi / V(repeating: c2)).squareRoot() + V(repeating: epsilon))
-                                LayerKernels.store(mi, m + i); LayerKernels.store(vi, v + i); LayerKernels.store(LayerKernels.vector(at: p + i) - step, p + i)
-                                i += 8
-                            }
-                            while i < params.count {
-                                let gi = g[i]
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                p[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
-                                i += 1
+                            scratch.withUnsafeMutableBufferPointer { root in
+                                let (p, g, m, v, root) = (params.baseAddress!, gradient.baseAddress!, m.baseAddress!, v.baseAddress!, root.baseAddress!)
+                                let n = params.count
+                                // Eight parameters at a time by explicit vectors (the compiler does
+                                // not vectorise loops over four buffers), the rest one by one with
+                                // the same operations. The square roots get a loop of their own:
+                                // SIMD8's squareRoot() runs lane by lane, a plain loop over one
+                                // buffer becomes vector square roots.
+                                typealias V = SIMD8<T>
+                                var i = 0
+                                while i + 8 <= n {
+                                    let gi = LayerKernels.vector(at: g + i)
+                                    let mi = V(repeating: b1) * LayerKernels.vector(at: m + i) + V(repeating: 1 - b1) * gi
+                                    let vi = V(repeating: b2) * LayerKernels.vector(at: v + i) + V(repeating: 1 - b2) * gi * gi
+                                    LayerKernels.store(mi, m + i); LayerKernels.store(vi, v + i); LayerKernels.store(vi / V(repeating: c2), root + i)
+                                    i += 8
+                                }
+                                while i < n {
+                                    let gi = g[i]
+                                    m[i] = b1 * m[i] + (1 - b1) * gi
+                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                    root[i] = v[i] / c2
+                                    i += 1
+                                }
+                                for i in 0..<n { root[i] = root[i].squareRoot() }
+                                i = 0
+                                while i + 8 <= n {
+                                    let step = V(repeating: lr) * (LayerKernels.vector(at: m + i) / V(repeating: c1)) / (LayerKernels.vector(at: root + i) + V(repeating: epsilon))
+                                    LayerKernels.store(LayerKernels.vector(at: p + i) - step, p + i)
+                                    i += 8
+                                }
+                                while i < n {
+                                    p[i] -= lr * (m[i] / c1) / (root[i] + epsilon)
+                                    i += 1
+                                }
                             }
                         }
                     }

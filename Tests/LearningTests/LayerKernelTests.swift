@@ -3,11 +3,11 @@ import NumericCore
 import XCTest
 
 /// The register-tiled dense kernels against plain loops, on every shape class: widths below,
-/// at and above the tile sizes (4 sums, 2 × 4 dot products, 4 bias sums) and batches with and
+/// at and above the tile sizes (4 and 6 sums, 2 × 4 dot products, 4 bias sums) and batches with and
 /// without leftover rows. The tiles must give each result with exactly the operations of the
 /// one-at-a-time loops (the same bits), and those must be sums, not something else.
 final class LayerKernelTests: XCTestCase {
-    let widths = [1, 2, 3, 4, 5, 7, 10, 12]
+    let widths = [1, 2, 3, 4, 5, 7, 10, 12, 13, 22]
     let batches = [1, 7, 16, 33, 153, 256]
 
     func values(_ count: Int, _ random: inout RandomStream) -> [Float] {
