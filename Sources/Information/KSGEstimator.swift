@@ -35,6 +35,10 @@ public struct KSGEstimator: Sendable {
     /// Float32 scan take about the same time; at 6 the scan is twice as fast).
     static let treeDimensionLimit = 4
 
+    /// Joint dimensions up to which the Float32 scan visits only the tiles within reach
+    /// (`TiledPairScan`); beyond, nearly every tile is within reach and the plain scan is faster.
+    static let tiledDimensionLimit = 16
+
     /// I(X;Y) in nats. Rows are samples.
     public func mutualInformation(_ x: Matrix, _ y: Matrix) throws -> Double {
         precondition(x.rows == y.rows, "X and Y must have the same number of samples")
@@ -45,6 +49,8 @@ public struct KSGEstimator: Sendable {
             counts = scan.counts(k: k)
         } else if x.columns + y.columns <= Self.treeDimensionLimit {
             counts = treeCounts(x, y)
+        } else if x.columns + y.columns <= Self.tiledDimensionLimit {
+            counts = TiledPairScan.counts(x, y, k: k) ?? bruteForceCounts(x, y)
         } else {
             counts = Float32PairScan.counts(x, y, k: k) ?? bruteForceCounts(x, y)
         }
