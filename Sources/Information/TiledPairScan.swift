@@ -130,7 +130,7 @@ enum TiledPairScan {
         let near, joint: UnsafeMutablePointer<Float>
         let other: UnsafeMutablePointer<Float>
         let qa, qb, bounds: UnsafeMutablePointer<Float>
-        let visited, tileList, neededTiles, neededSlot, hits, best, bestSlot, pending, candidates, limits, highs: UnsafeMutablePointer<Int32>
+        let visited, tileList, neededTiles, neededSlot, hits, best, pending, candidates, limits, highs: UnsafeMutablePointer<Int32>
         let exactBest: UnsafeMutablePointer<Double>
 
         init(span: Int, tiles: Int, dims: Int, k: Int) {
@@ -147,7 +147,6 @@ enum TiledPairScan {
             neededSlot = .allocate(capacity: tiles)
             hits = .allocate(capacity: tiles)
             best = .allocate(capacity: lanes * (k + 1))
-            bestSlot = .allocate(capacity: lanes * (k + 1))
             pending = .allocate(capacity: stride)
             candidates = .allocate(capacity: stride)
             exactBest = .allocate(capacity: k + 1)
@@ -157,7 +156,7 @@ enum TiledPairScan {
 
         func deallocate() {
             near.deallocate(); joint.deallocate(); other.deallocate(); qa.deallocate(); qb.deallocate(); bounds.deallocate()
-            visited.deallocate(); best.deallocate(); bestSlot.deallocate(); pending.deallocate(); candidates.deallocate(); exactBest.deallocate()
+            visited.deallocate(); best.deallocate(); pending.deallocate(); candidates.deallocate(); exactBest.deallocate()
             limits.deallocate(); highs.deallocate(); tileList.deallocate(); neededTiles.deallocate(); neededSlot.deallocate(); hits.deallocate()
         }
     }
@@ -238,21 +237,16 @@ enum TiledPairScan {
         return quarter[0] | quarter[1] < 0
     }
 
-    /// Puts d (below values[k]) into the ascending values[0...k] after any equal ones, and
-    /// its slot beside it, without branches (selects instead of a search).
+    /// Puts d into the ascending values[0...k] (dropping the largest), without branches:
+    /// entry s becomes max(values[s − 1], min(values[s], d)).
     @inline(__always)
-    static func insert(_ d: Int32, slot: Int32, into values: UnsafeMutablePointer<Int32>, slots: UnsafeMutablePointer<Int32>, k: Int) {
+    static func insert(_ d: Int32, into values: UnsafeMutablePointer<Int32>, k: Int) {
         var s = k
         while s > 0 {
-            // Masks (−1 or 0): previous > d shifts it up, else d < current puts d here. All
-            // values are nonnegative, so the differences do not overflow.
-            let previous = values[s - 1], current = values[s]
-            let shift = (d &- previous) &>> 31, here = (d &- current) &>> 31
-            values[s] = (previous & shift) | (((d & here) | (current & ~here)) & ~shift)
-            slots[s] = (slots[s - 1] & shift) | (((slot & here) | (slots[s] & ~here)) & ~shift)
+            values[s] = Swift.max(values[s - 1], Swift.min(values[s], d))
             s -= 1
         }
-        if d < values[0] { values[0] = d; slots[0] = slot }
+        values[0] = Swift.min(values[0], d)
     }
 
     /// The tiles whose bound is at most `reach`, listed without branches.
@@ -405,7 +399,7 @@ enum TiledPairScan {
         Layout.gather(bv, dims: dimsB, stride: stride, first: first, n: n, into: scratch.qb)
         let bounds = scratch.bounds
         a.lowerBounds(scratch.qa, into: bounds)
-        let best = scratch.best, bestSlot = scratch.bestSlot
+        let best = scratch.best
         for s in 0..<(lanes * (k + 1)) { best[s] = .max }
         // Per lane: the (k + 1)-th smallest joint distance so far, and an upper bound of its
         // reach t + 2E. (Scratch memory, not SIMD4 lanes: writing one lane of a vector in
@@ -451,7 +445,7 @@ enum TiledPairScan {
                         mask &= mask &- 1
                         let d = jointBits[row + j]
                         guard d < limit else { continue }
-                        insert(d, slot: Int32(g * tile + j), into: best + first, slots: bestSlot + first, k: k)
+                        insert(d, into: best + first, k: k)
                         limit = best[first + k]
                     }
                     limits[lane] = limit
@@ -494,11 +488,9 @@ enum TiledPairScan {
             let i = Int(a.order[first + lane])
             let limit = limits[lane]
             let (low, high) = Float32PairScan.band(around: limit, bound: bound)
-            // Candidates for ε (joint ≤ high): the k + 1 selected and any other within high.
-            let base = lane * (k + 1)
+            // Candidates for ε: every sample with joint distance ≤ high (the k + 1 nearest too).
             let candidates = scratch.candidates
-            for s in 0...k { candidates[s] = bestSlot[base + s] }
-            var candidateCount = k + 1
+            var candidateCount = 0
             let row = jointBits + lane * span
             let highV = SIMD8(repeating: high)
             var start = 0
@@ -510,9 +502,9 @@ enum TiledPairScan {
                     var j = start
                     while j < start + block {
                         if anyNonnegative(highV &- bits(joint + lane * span + j)) {
-                            for m in j..<(j + 8) where row[m] <= high && !(0...k).contains(where: { bestSlot[base + $0] == Int32(m) }) {
+                            for m in j..<(j + 8) {
                                 candidates[candidateCount] = Int32(m)
-                                candidateCount += 1
+                                candidateCount += row[m] <= high ? 1 : 0
                             }
                         }
                         j += 8
