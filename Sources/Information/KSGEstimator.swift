@@ -62,13 +62,22 @@ public struct KSGEstimator: Sendable {
         let n = nx.count
         // ψ at the counts that occur, each evaluated once.
         var table = [Double](repeating: .nan, count: n + 1)
-        for c in nx + ny where table[Int(c) + 1].isNaN { table[Int(c) + 1] = SpecialFunctions.digamma(Double(c) + 1) }
         let chunks = min(n, 64)
         var partial = [Double](repeating: 0, count: chunks)
-        for chunk in 0..<chunks {
-            var sum = 0.0
-            for i in stride(from: chunk, to: n, by: chunks) { sum += table[Int(nx[i]) + 1] + table[Int(ny[i]) + 1] }
-            partial[chunk] = sum
+        table.withUnsafeMutableBufferPointer { table in
+            nx.withUnsafeBufferPointer { nx in
+                ny.withUnsafeBufferPointer { ny in
+                    for counts in [nx, ny] {
+                        for c in counts where table[Int(c) + 1].isNaN { table[Int(c) + 1] = SpecialFunctions.digamma(Double(c) + 1) }
+                    }
+                    for chunk in 0..<chunks {
+                        var sum = 0.0
+                        var i = chunk
+                        while i < n { sum += table[Int(nx[i]) + 1] + table[Int(ny[i]) + 1]; i += chunks }
+                        partial[chunk] = sum
+                    }
+                }
+            }
         }
         let mean = partial.reduce(0, +) / Double(n)
         return SpecialFunctions.digamma(Double(k)) + SpecialFunctions.digamma(Double(n)) - mean

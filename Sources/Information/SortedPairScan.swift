@@ -1,3 +1,4 @@
+import Dispatch
 import NumericCore
 
 /// KSG neighbour counts for one-dimensional X and Y, from the samples sorted by x and by y.
@@ -14,9 +15,9 @@ struct SortedPairScan {
     let n: Int
     /// The samples in x order.
     let byX: [Int32]
-    /// x and y in x order (x between sentinels, see `padded`).
+    /// x and y in x order (x between `pad` sentinels: −∞ before, +∞ after).
     let xs, ys: [Double]
-    /// y in y order (between sentinels), and each x-ordered sample's position in it.
+    /// y in y order (between sentinels likewise), and each x-ordered sample's position in it.
     let ySorted: [Double]
     let yRank: [Int32]
     /// The strips one after another, each sorted by y.
@@ -27,30 +28,67 @@ struct SortedPairScan {
     init?(x: [Double], y: [Double]) {
         n = x.count
         guard x.allSatisfy(\.isFinite), y.allSatisfy(\.isFinite) else { return nil }
-        byX = Self.order(x)
-        let byY = Self.order(y)
-        xs = Self.padded(byX.map { x[Int($0)] })
-        ys = byX.map { y[Int($0)] }
-        ySorted = Self.padded(byY.map { y[Int($0)] })
-        // Sample s sits at byY⁻¹[s] in y order.
-        var positionInY = [Int32](repeating: 0, count: n)
-        for (q, s) in byY.enumerated() { positionInY[Int(s)] = Int32(q) }
-        yRank = byX.map { positionInY[Int($0)] }
-        // Samples taken in y order and dealt to their strips arrive sorted by y.
-        var filled = (0..<((n + Self.strip - 1) / Self.strip)).map { $0 * Self.strip }
+        // The two sorts on the two cores.
+        let orders = UnsafeMutablePointer<[Int32]>.allocate(capacity: 2)
+        orders.initialize(repeating: [], count: 2)
+        let shared = UnsafeSendable(orders)
+        DispatchQueue.concurrentPerform(iterations: 2) { side in shared.value[side] = Self.order(side == 0 ? x : y) }
+        let byX = orders[0], byY = orders[1]
+        orders.deinitialize(count: 2)
+        orders.deallocate()
+        self.byX = byX
+        (xs, ys, ySorted, yRank, stripX, stripY) = Self.arrays(x, y, byX: byX, byY: byY)
+    }
+
+    /// xs, ys, ySorted, yRank and the strips, in plain loops over buffers (this runs on one
+    /// core before the searches).
+    static func arrays(_ x: [Double], _ y: [Double], byX: [Int32], byY: [Int32])
+        -> (xs: [Double], ys: [Double], ySorted: [Double], yRank: [Int32], stripX: [Double], stripY: [Double]) {
+        let n = x.count
+        let pad = Self.pad, strip = Self.strip, strips = (n + strip - 1) / strip
+        var xs = [Double](repeating: .infinity, count: n + 2 * pad), ys = [Double](repeating: 0, count: n)
+        var ySorted = [Double](repeating: .infinity, count: n + 2 * pad), yRank = [Int32](repeating: 0, count: n)
         // The last strip is filled up with +∞ in y, so every strip has `strip` entries.
-        let padding = filled.count * Self.strip
-        var sx = [Double](repeating: 0, count: padding), sy = [Double](repeating: .infinity, count: padding)
-        var positionInX = [Int32](repeating: 0, count: n)
-        for (p, s) in byX.enumerated() { positionInX[Int(s)] = Int32(p) }
-        for s in byY {
-            let c = Int(positionInX[Int(s)]) / Self.strip
-            sx[filled[c]] = x[Int(s)]
-            sy[filled[c]] = y[Int(s)]
-            filled[c] += 1
-        }
-        stripX = sx
-        stripY = sy
+        var sx = [Double](repeating: 0, count: strips * strip), sy = [Double](repeating: .infinity, count: strips * strip)
+        x.withUnsafeBufferPointer { x in
+        y.withUnsafeBufferPointer { y in
+        byX.withUnsafeBufferPointer { byX in
+        byY.withUnsafeBufferPointer { byY in
+        xs.withUnsafeMutableBufferPointer { xs in
+        ys.withUnsafeMutableBufferPointer { ys in
+        ySorted.withUnsafeMutableBufferPointer { ySorted in
+        yRank.withUnsafeMutableBufferPointer { yRank in
+        sx.withUnsafeMutableBufferPointer { sx in
+        sy.withUnsafeMutableBufferPointer { sy in
+            for j in 0..<pad { xs[j] = -.infinity; ySorted[j] = -.infinity }
+            // Sample s sits at positionInX[s] in x order and at positionInY[s] in y order.
+            let positionInX = UnsafeMutablePointer<Int32>.allocate(capacity: n), positionInY = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+            defer { positionInX.deallocate(); positionInY.deallocate() }
+            for p in 0..<n {
+                let s = Int(byX[p])
+                xs[pad + p] = x[s]
+                ys[p] = y[s]
+                positionInX[s] = Int32(p)
+            }
+            for q in 0..<n {
+                let s = Int(byY[q])
+                ySorted[pad + q] = y[s]
+                positionInY[s] = Int32(q)
+            }
+            for p in 0..<n { yRank[p] = positionInY[Int(byX[p])] }
+            // Samples taken in y order and dealt to their strips arrive sorted by y.
+            let filled = UnsafeMutablePointer<Int>.allocate(capacity: strips)
+            defer { filled.deallocate() }
+            for c in 0..<strips { filled[c] = c * strip }
+            for q in 0..<n {
+                let s = Int(byY[q])
+                let c = Int(positionInX[s]) / strip
+                sx[filled[c]] = x[s]
+                sy[filled[c]] = y[s]
+                filled[c] += 1
+            }
+        }}}}}}}}}}
+        return (xs, ys, ySorted, yRank, sx, sy)
     }
 
     /// Indices that sort `v` ascending: a least-significant-digit radix sort, a byte per pass,
@@ -130,7 +168,13 @@ struct SortedPairScan {
             }
         }
         var originalX = nx, originalY = ny
-        for p in 0..<n { originalX[Int(byX[p])] = nx[p]; originalY[Int(byX[p])] = ny[p] }
+        originalX.withUnsafeMutableBufferPointer { ox in
+            originalY.withUnsafeMutableBufferPointer { oy in
+                byX.withUnsafeBufferPointer { byX in
+                    for p in 0..<n { ox[Int(byX[p])] = nx[p]; oy[Int(byX[p])] = ny[p] }
+                }
+            }
+        }
         return (originalX, originalY)
     }
 
@@ -144,12 +188,20 @@ struct SortedPairScan {
             for s in 0...k { best[s] = .infinity }
             var limit = Double.infinity
             let strip = SortedPairScan.strip, count = (xs.count + strip - 1) / strip
+            // Into the sorted best without branches (a miss would cost more than the few
+            // selects): entry s becomes max(best[s − 1], min(best[s], d)), which leaves it
+            // as it was when d is not below best[k].
             @inline(__always) func consider(_ m: Int) {
-                let d = Swift.max(abs(x[m] - qx), abs(y[m] - qy))
-                guard d < limit else { return }
+                let dx = abs(x[m] - qx), dy = abs(y[m] - qy)
+                let d = dx > dy ? dx : dy
                 var s = k
-                while s > 0 && best[s - 1] > d { best[s] = best[s - 1]; s -= 1 }
-                best[s] = d
+                while s > 0 {
+                    let current = best[s], previous = best[s - 1]
+                    let low = current < d ? current : d
+                    best[s] = previous > low ? previous : low
+                    s -= 1
+                }
+                best[0] = best[0] < d ? best[0] : d
                 limit = best[k]
             }
             @inline(__always) func visit(_ c: Int) {
@@ -211,8 +263,4 @@ struct SortedPairScan {
 
     static let pad = 64
 
-    /// `v` between `pad` sentinels (−∞ before, +∞ after).
-    static func padded(_ v: [Double]) -> [Double] {
-        [Double](repeating: -.infinity, count: pad) + v + [Double](repeating: .infinity, count: pad)
-    }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import NumericCore
 
 /// KSG neighbour counts by the Float32 pair scan of `Float32PairScan`, restricted to the tiles
@@ -164,17 +165,36 @@ enum TiledPairScan {
     /// n_x and n_y per row (self excluded), or nil when the Float32 bound cannot be used.
     static func counts(_ x: Matrix, _ y: Matrix, k: Int) -> (x: [Int32], y: [Int32])? {
         let n = x.rows
-        guard let cx = Float32PairScan.Columns(x, stride: n), let cy = Float32PairScan.Columns(y, stride: n) else { return nil }
+        // Each side's centred columns and layout, the two sides on the two cores.
+        let slots = UnsafeMutablePointer<(Float32PairScan.Columns, Layout)?>.allocate(capacity: 2)
+        slots.initialize(repeating: nil, count: 2)
+        let prepared = UnsafeSendable(slots)
+        DispatchQueue.concurrentPerform(iterations: 2) { side in
+            let m = side == 0 ? x : y
+            guard let columns = Float32PairScan.Columns(m, stride: n) else { return }
+            prepared.value[side] = (columns, Layout(columns.values, dims: m.columns, n: n))
+        }
+        let sides = (slots[0], slots[1])
+        slots.deinitialize(count: 2)
+        slots.deallocate()
+        guard let (cx, layoutX) = sides.0, let (cy, layoutY) = sides.1 else {
+            sides.0?.1.deallocate()
+            sides.1?.1.deallocate()
+            return nil
+        }
         let magnitude = Swift.max(cx.magnitude, cy.magnitude)
         // Tiny magnitudes would put Float32 values among the subnormals, whose error is not relative.
-        guard magnitude >= 0x1p-60 else { return nil }
+        guard magnitude >= 0x1p-60 else {
+            layoutX.deallocate(); layoutY.deallocate()
+            return nil
+        }
         let bound = 0x1p-20 * magnitude
         // The joint search runs in the order of the side with fewer columns: its distances are
         // the cheaper first test.
         let flipped = y.columns < x.columns
         let (ma, mb) = flipped ? (y, x) : (x, y)
-        let (fa, fb) = flipped ? (cy.values, cx.values) : (cx.values, cy.values)
-        let a = Layout(fa, dims: ma.columns, n: n), b = Layout(fb, dims: mb.columns, n: n)
+        let fb = flipped ? cx.values : cy.values
+        let (a, b) = flipped ? (layoutY, layoutX) : (layoutX, layoutY)
         let bInA = UnsafeMutablePointer<Float>.allocate(capacity: mb.columns * a.stride)
         a.arrange(fb, dims: mb.columns, into: bInA)
         // Per sample: ε, the reach t (bit pattern) and the counts.
