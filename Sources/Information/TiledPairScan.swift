@@ -3,21 +3,22 @@ import NumericCore
 
 /// KSG neighbour counts by the Float32 pair scan of `Float32PairScan`, restricted to the tiles
 /// of samples that can matter, for joint dimensions where most pairs are far apart in some
-/// coordinate (about 5–16).
+/// coordinate (used from 3 to 16).
 ///
 /// Each space's samples are laid out in a grid order (strips along the coordinate of largest
-/// spread, each sorted by the second largest), cut into tiles of 16, and every tile keeps its
+/// variance, each sorted by the second largest), cut into tiles of 16, and every tile keeps its
 /// Float32 bounding box. Four consecutive rows in that order are close together, and the gap
 /// between their box and a tile's box, coordinate by coordinate, bounds from below every
 /// Float32 max-norm distance between them (Float32 subtraction is monotone). Two passes:
-///  1. Joint, in the order of X (or of the side with fewer columns): tiles nearest by the
-///     bound first, every tile whose bound is within the rows' current t + 2E; X distances of
-///     the tile, and Y distances only if some X distance is within that reach (the joint
-///     distance is at least the X one). Gives ε_i and n_x.
+///  1. Joint, in the order of X (or of the side with fewer columns): the rows' own tile and
+///     its neighbours, then in waves every tile whose bound is within the rows' current
+///     t + 2E; X distances of those tiles, and Y distances only for tiles with some X distance
+///     within that reach (the joint distance is at least the X one). Gives ε_i and n_x.
 ///  2. Y, in the order of Y: the tiles within t + 2E of the rows give n_y.
-/// Skipped tiles are beyond t + 2E in the space concerned, so the decisions and Double
-/// rechecks of `Float32PairScan` apply unchanged: the counts are those of the all-pairs scan.
-/// At 5 + 5 dimensions about 38% of the tiles are visited in each pass.
+/// Skipped tiles and samples are beyond t + 2E in the space concerned, so the decisions and
+/// Double rechecks of `Float32PairScan` apply unchanged: the counts are those of the
+/// all-pairs scan. At 5 + 5 dimensions on 5000 Gaussian samples a batch of four rows visits
+/// about 39% of the tiles in X, computes Y for 31%, and 38% in the second pass.
 enum TiledPairScan {
     static let tile = Float32PairScan.tile
     static let lanes = Float32PairScan.rowsPerPass
