@@ -91,47 +91,45 @@ struct SortedPairScan {
         return (xs, ys, ySorted, yRank, sx, sy)
     }
 
-    /// Indices that sort `v` ascending: a least-significant-digit radix sort, a byte per pass,
-    /// on bit patterns mapped so that they order as the values do (−0 before +0, which are
-    /// equal as values, so either order would do). About 3× faster than `sort(by:)` here.
+    /// Indices that sort `v` ascending: a least-significant-digit radix sort, 11 bits per pass
+    /// (six passes), on bit patterns mapped so that they order as the values do (−0 before +0,
+    /// which are equal as values, so either order would do). Stable, so the permutation is
+    /// the one any stable sort gives. About 6× faster than `sort(by:)` here.
     static func order(_ v: [Double]) -> [Int32] {
         let n = v.count
-        var keys = v.map { value -> UInt64 in
-            let b = value.bitPattern
-            return b >> 63 == 1 ? ~b : b | (1 << 63)
-        }
-        var order = [Int32](0..<Int32(n))
-        var keysOut = keys, orderOut = order
-        var histogram = [Int](repeating: 0, count: 8 * 256)
-        for key in keys { for byte in 0..<8 { histogram[byte * 256 + Int(truncatingIfNeeded: key >> (8 * byte)) & 255] += 1 } }
-        for byte in 0..<8 {
-            let shift = UInt64(8 * byte)
-            // A byte that all keys share leaves the order as it is.
-            if histogram[byte * 256 + Int(truncatingIfNeeded: keys[0] >> shift) & 255] == n { continue }
-            var offsets = [Int](repeating: 0, count: 256)
-            var total = 0
-            for digit in 0..<256 { offsets[digit] = total; total += histogram[byte * 256 + digit] }
-            keys.withUnsafeBufferPointer { keys in
-                order.withUnsafeBufferPointer { order in
-                    keysOut.withUnsafeMutableBufferPointer { keysOut in
-                        orderOut.withUnsafeMutableBufferPointer { orderOut in
-                            offsets.withUnsafeMutableBufferPointer { offsets in
-                                for i in 0..<n {
-                                    let digit = Int(truncatingIfNeeded: keys[i] >> shift) & 255
-                                    let o = offsets[digit]
-                                    keysOut[o] = keys[i]
-                                    orderOut[o] = order[i]
-                                    offsets[digit] = o + 1
-                                }
-                            }
-                        }
-                    }
-                }
+        let bits = 11, radix = 1 << bits, mask = UInt64(radix - 1), passes = 6
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * n), order = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * n)
+        let histogram = UnsafeMutablePointer<Int>.allocate(capacity: passes * radix)
+        defer { keys.deallocate(); order.deallocate(); histogram.deallocate() }
+        histogram.initialize(repeating: 0, count: passes * radix)
+        v.withUnsafeBufferPointer { v in
+            for i in 0..<n {
+                let b = v[i].bitPattern
+                let key = b >> 63 == 1 ? ~b : b | (1 << 63)
+                keys[i] = key
+                order[i] = Int32(i)
+                for pass in 0..<passes { histogram[pass &* radix &+ Int(truncatingIfNeeded: (key >> UInt64(pass &* bits)) & mask)] &+= 1 }
             }
-            swap(&keys, &keysOut)
-            swap(&order, &orderOut)
         }
-        return order
+        var (from, to) = (0, n)
+        for pass in 0..<passes {
+            let shift = UInt64(pass * bits), counts = histogram + pass * radix
+            // A digit that all keys share leaves the order as it is.
+            if counts[Int(truncatingIfNeeded: (keys[from] >> shift) & mask)] == n { continue }
+            var total = 0
+            for digit in 0..<radix { let c = counts[digit]; counts[digit] = total; total += c }
+            let keysFrom = keys + from, keysTo = keys + to, orderFrom = order + from, orderTo = order + to
+            for i in 0..<n {
+                let key = keysFrom[i]
+                let digit = Int(truncatingIfNeeded: (key >> shift) & mask)
+                let o = counts[digit]
+                keysTo[o] = key
+                orderTo[o] = orderFrom[i]
+                counts[digit] = o &+ 1
+            }
+            swap(&from, &to)
+        }
+        return Array(UnsafeBufferPointer(start: order + from, count: n))
     }
 
     /// n_x and n_y (self excluded) for every sample, in the original order.
@@ -153,7 +151,11 @@ struct SortedPairScan {
                                     stripY.withUnsafeBufferPointer { sy in
                                         let strips = Strips(xs: xs, x: sx, y: sy)
                                         for p in positions {
-                                            let epsilon = strips.kthDistance(x: xs[p], y: ys[p], strip: p / Self.strip, k: k, best: best)
+                                            // k = 3 (the default) spelled out, so the inlined search's
+                                            // insertion loop is unrolled.
+                                            let epsilon = k == 3
+                                                ? strips.kthDistance(x: xs[p], y: ys[p], strip: p / Self.strip, k: 3, best: best)
+                                                : strips.kthDistance(x: xs[p], y: ys[p], strip: p / Self.strip, k: k, best: best)
                                             let cx = Self.run(xo, around: p, within: epsilon)
                                             let cy = Self.run(yo, around: Int(yRank[p]), within: epsilon)
                                             out.value.0[p] = Int32(Swift.max(cx - 1, 0))

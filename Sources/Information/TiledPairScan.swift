@@ -213,8 +213,14 @@ enum TiledPairScan {
                 mb.values.withUnsafeBufferPointer { vb in
                     let exact = Float32PairScan.ExactRows(x: va.baseAddress!, dx: ma.columns, y: vb.baseAddress!, dy: mb.columns)
                     for pass in range {
-                        jointPass(first: pass * lanes, a: a, bv: shared.value.0, dimsB: mb.columns, k: k, bound: bound, exact: exact,
-                                  scratch: scratch, epsilon: shared.value.1, reach: shared.value.2, count: shared.value.3)
+                        // k = 3 (the default) spelled out, so that the inlined pass's insertions unroll.
+                        if k == 3 {
+                            jointPass(first: pass * lanes, a: a, bv: shared.value.0, dimsB: mb.columns, k: 3, bound: bound, exact: exact,
+                                      scratch: scratch, epsilon: shared.value.1, reach: shared.value.2, count: shared.value.3)
+                        } else {
+                            jointPass(first: pass * lanes, a: a, bv: shared.value.0, dimsB: mb.columns, k: k, bound: bound, exact: exact,
+                                      scratch: scratch, epsilon: shared.value.1, reach: shared.value.2, count: shared.value.3)
+                        }
                     }
                 }
             }
