@@ -464,18 +464,15 @@ enum TiledPairScan {
                     let d0 = bits(joint + row) &- l, d1 = bits(joint + row + 8) &- l
                     guard anyNegative(d0 | d1) else { continue }
                     // The samples below the limit, each once (the limit may drop meanwhile).
+                    // (Inserting one no longer below the limit leaves best as it is.)
                     var mask = UInt32(bitPattern: bitMask(d0, d1))
-                    var limit = limits[lane]
                     let first = lane * (k + 1)
                     while mask != 0 {
                         let j = mask.trailingZeroBitCount
                         mask &= mask &- 1
-                        let d = jointBits[row + j]
-                        guard d < limit else { continue }
-                        insert(d, into: best + first, k: k)
-                        limit = best[first + k]
+                        insert(jointBits[row + j], into: best + first, k: k)
                     }
-                    limits[lane] = limit
+                    limits[lane] = best[first + k]
                 }
             }
             slots += count
