@@ -27,7 +27,8 @@ struct SortedPairScan {
     /// nil when a value is not finite (the sorts need a total order).
     init?(x: [Double], y: [Double]) {
         n = x.count
-        guard x.allSatisfy(\.isFinite), y.allSatisfy(\.isFinite) else { return nil }
+        // (A closure, not the key path \.isFinite, which is applied slowly per element.)
+        guard x.allSatisfy({ $0.isFinite }), y.allSatisfy({ $0.isFinite }) else { return nil }
         // The two sorts on the two cores.
         let orders = UnsafeMutablePointer<[Int32]>.allocate(capacity: 2)
         orders.initialize(repeating: [], count: 2)
