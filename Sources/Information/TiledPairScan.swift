@@ -22,6 +22,8 @@ import NumericCore
 enum TiledPairScan {
     static let tile = Float32PairScan.tile
     static let lanes = Float32PairScan.rowsPerPass
+    /// The joint search's waves after the rows' own tiles: fractions of the reach so far.
+    static let waves: [Float] = [0.4, 0.7, 1]
 
     /// One space's centred Float32 columns in grid order, each padded to whole tiles with a
     /// value far beyond every threshold, and the tiles' bounding boxes. Plain buffers (freed by
@@ -125,21 +127,18 @@ enum TiledPairScan {
         }
     }
 
-    /// Per-thread buffers.
+    /// Per-thread buffers. `near`: the first space's distances of the visited tiles, tile by
+    /// tile in visiting order; `joint`: the joint distances of the tiles that needed the other
+    /// space, compactly; each with the four rows `span` apart.
     struct Scratch {
-        /// Distances in the first space and joint ones (bit patterns), per lane `stride` apart,
-        /// tile by tile in visiting order; the second space's for one tile.
         let near, joint: UnsafeMutablePointer<Float>
-        let other: UnsafeMutablePointer<Float>
         let qa, qb, bounds: UnsafeMutablePointer<Float>
         let visited, tileList, neededTiles, neededSlot, hits, best, pending, candidates, limits, highs: UnsafeMutablePointer<Int32>
         let exactBest: UnsafeMutablePointer<Double>
 
         init(span: Int, tiles: Int, dims: Int, k: Int) {
-            let stride = span
             near = .allocate(capacity: lanes * span)
             joint = .allocate(capacity: lanes * span)
-            other = .allocate(capacity: lanes * span)
             qa = .allocate(capacity: lanes * dims)
             qb = .allocate(capacity: lanes * dims)
             bounds = .allocate(capacity: tiles)
@@ -149,15 +148,15 @@ enum TiledPairScan {
             neededSlot = .allocate(capacity: tiles)
             hits = .allocate(capacity: tiles)
             best = .allocate(capacity: lanes * (k + 1))
-            pending = .allocate(capacity: stride)
-            candidates = .allocate(capacity: stride)
+            pending = .allocate(capacity: span)
+            candidates = .allocate(capacity: span)
             exactBest = .allocate(capacity: k + 1)
             limits = .allocate(capacity: lanes)
             highs = .allocate(capacity: lanes)
         }
 
         func deallocate() {
-            near.deallocate(); joint.deallocate(); other.deallocate(); qa.deallocate(); qb.deallocate(); bounds.deallocate()
+            near.deallocate(); joint.deallocate(); qa.deallocate(); qb.deallocate(); bounds.deallocate()
             visited.deallocate(); best.deallocate(); pending.deallocate(); candidates.deallocate(); exactBest.deallocate()
             limits.deallocate(); highs.deallocate(); tileList.deallocate(); neededTiles.deallocate(); neededSlot.deallocate(); hits.deallocate()
         }
@@ -434,7 +433,7 @@ enum TiledPairScan {
         let limits = scratch.limits, highs = scratch.highs
         for lane in 0..<lanes { limits[lane] = .max; highs[lane] = .max }
         var reachAll = Float.infinity
-        let near = scratch.near, joint = scratch.joint, other = scratch.other
+        let near = scratch.near, joint = scratch.joint
         let jointBits = UnsafeMutableRawPointer(joint).assumingMemoryBound(to: Int32.self)
         let twoE = Float(2 * bound).nextUp
         var slots = 0
@@ -493,7 +492,7 @@ enum TiledPairScan {
             listed += 1
         }
         wave(listed)
-        for fraction: Float in [0.4, 0.7, 1] {
+        for fraction in waves {
             listed = within(bounds, a.tiles, reachAll * fraction, into: scratch.visited + slots)
             for p in 0..<listed { bounds[Int(scratch.visited[slots + p])] = .nan }
             if listed > 0 { wave(listed) }
