@@ -183,6 +183,33 @@ enum Float32PairScan {
         }
     }
 
+    /// The same kernel for the listed tiles only (`tiles[p]`: a tile of 16 samples from
+    /// 16·tiles[p] on): tile p's distances from row `lane` go to `out[lane * rowStride + 16 p…]`.
+    static func distances(_ cols: UnsafePointer<Float>, dims: Int, stride: Int, queries q: UnsafePointer<Float>,
+                          tiles: UnsafePointer<Int32>, count: Int, into out: UnsafeMutablePointer<Float>, rowStride: Int) {
+        let o0 = out, o1 = out + rowStride, o2 = out + 2 * rowStride, o3 = out + 3 * rowStride
+        for listed in 0..<count {
+            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+            var p = cols + Int(tiles[listed]) * tile, qq = q
+            for _ in 0..<dims {
+                let v0 = load(p), v1 = load(p + 8)
+                let b0 = SIMD8<Float>(repeating: qq[0]), b1 = SIMD8<Float>(repeating: qq[1])
+                let b2 = SIMD8<Float>(repeating: qq[2]), b3 = SIMD8<Float>(repeating: qq[3])
+                a0 = larger(a0, magnitude(v0 - b0)); a1 = larger(a1, magnitude(v1 - b0))
+                a2 = larger(a2, magnitude(v0 - b1)); a3 = larger(a3, magnitude(v1 - b1))
+                a4 = larger(a4, magnitude(v0 - b2)); a5 = larger(a5, magnitude(v1 - b2))
+                a6 = larger(a6, magnitude(v0 - b3)); a7 = larger(a7, magnitude(v1 - b3))
+                p += stride
+                qq += rowsPerPass
+            }
+            let j = listed * tile
+            store(a0, o0 + j); store(a1, o0 + j + 8)
+            store(a2, o1 + j); store(a3, o1 + j + 8)
+            store(a4, o2 + j); store(a5, o2 + j + 8)
+            store(a6, o3 + j); store(a7, o3 + j + 8)
+        }
+    }
+
     /// Exact Double distances between two samples, computed as the reference does.
     struct ExactRows {
         let x: UnsafePointer<Double>, dx: Int, y: UnsafePointer<Double>, dy: Int
@@ -194,6 +221,18 @@ enum Float32PairScan {
             for c in 0..<d { m = Swift.max(m, abs(b[c] - a[c])) }
             return m
         }
+    }
+
+    /// The bit patterns of Float32 thresholds on the safe side of t ± 2E, for t given by its
+    /// bit pattern; a low end ≤ 0 leaves nothing surely below (0).
+    @inline(__always)
+    static func band(around limit: Int32, bound: Double) -> (low: Int32, high: Int32) {
+        let t = Double(Float(bitPattern: UInt32(limit)))
+        var lowFloat = Float(t - 2 * bound), highFloat = Float(t + 2 * bound)
+        if Double(lowFloat) > t - 2 * bound { lowFloat = lowFloat.nextDown }
+        if Double(highFloat) < t + 2 * bound { highFloat = highFloat.nextUp }
+        let low = lowFloat > 0 ? Int32(bitPattern: lowFloat.bitPattern) : 0
+        return (low, Int32(bitPattern: highFloat.bitPattern))
     }
 
     /// Row i's counts (the sample itself included when ε > 0) from its Float32 distances.
@@ -243,13 +282,7 @@ enum Float32PairScan {
         }
         for s in 0..<few where minima[Int(first[s])] < limit { visit(Int(first[s])) }
         for b in 0..<blocks where minima[b] < limit { visit(b) }
-        let t = Double(Float(bitPattern: UInt32(limit)))
-        // Float32 thresholds on the safe side of t ± 2E; a low end ≤ 0 leaves nothing surely below.
-        var lowFloat = Float(t - 2 * bound), highFloat = Float(t + 2 * bound)
-        if Double(lowFloat) > t - 2 * bound { lowFloat = lowFloat.nextDown }
-        if Double(highFloat) < t + 2 * bound { highFloat = highFloat.nextUp }
-        let low = lowFloat > 0 ? Int32(bitPattern: lowFloat.bitPattern) : 0
-        let high = Int32(bitPattern: highFloat.bitPattern)
+        let (low, high) = band(around: limit, bound: bound)
         // Sure counts (below low), and the samples with a marginal distance in [low, high],
         // listed. All differences of bit patterns here lie within ±2³¹, and a sign bit clear
         // means "≥".

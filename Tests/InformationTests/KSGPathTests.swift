@@ -4,8 +4,8 @@ import NumericCore
 import XCTest
 
 /// Every neighbour search of the KSG estimator (sorted strips for 1-D pairs, the k-d tree, the
-/// Float32 scan with its Double checks, the Double scan) must give exactly the counts of the
-/// plain definition, computed here pair by pair, on data chosen to be awkward for it.
+/// Float32 scan with its Double checks, its tiled form, the Double scan) must give exactly the
+/// counts of the plain definition, computed here pair by pair, on data chosen to be awkward for it.
 final class KSGPathTests: XCTestCase {
     /// n_x and n_y by the definition: ε_i is the k-th smallest joint max-norm distance to the
     /// other samples, and n counts the other samples strictly closer than ε_i in the marginal.
@@ -43,6 +43,9 @@ final class KSGPathTests: XCTestCase {
         let float32 = Float32PairScan.counts(x, y, k: k)
         if requireFloat32 { XCTAssertNotNil(float32, "\(label): Float32 scan refused", file: file, line: line) }
         if let float32 { check(float32, "Float32 scan") }
+        let tiled = TiledPairScan.counts(x, y, k: k)
+        XCTAssertEqual(tiled == nil, float32 == nil, "\(label): tiled and plain Float32 scans refuse alike", file: file, line: line)
+        if let tiled { check(tiled, "tiled Float32 scan") }
         XCTAssertEqual(try estimator.mutualInformation(x, y), try estimator.exhaustiveMutualInformation(x, y),
                        "\(label), k \(k): estimate", file: file, line: line)
     }
@@ -131,14 +134,38 @@ final class KSGPathTests: XCTestCase {
         }
     }
 
+    /// Enough samples for many strips and tiles, so that the tiled scan skips most of them and
+    /// its waves matter; against the Double scan (the definition is too slow at this size).
+    /// Gaussian pairs, and values on a coarse grid (ties and duplicates everywhere), both ways
+    /// round (the joint search runs in the order of the side with fewer columns).
+    func testTiledScanOnManySamples() throws {
+        var random = RandomStream(seed: 31, stream: "ksg-tiled")
+        for (dx, dy) in [(5, 5), (7, 2), (1, 9)] {
+            let (x, y) = gaussian(1000, dx, dy, seed: UInt64(dx * 10 + dy))
+            let coarse = Matrix(rows: 1000, columns: dx, values: x.values.map { ($0 * 2).rounded() / 2 })
+            let clustered = Matrix(rows: 1000, columns: dy, values: (0..<(1000 * dy)).map { v in
+                random.uniform() < 0.3 ? coarse.values[(v / dy) * dx] : Double(Int(random.uniform() * 4)) })
+            for (a, b, label) in [(x, y, "gaussian"), (coarse, clustered, "coarse")] {
+                for k in [1, 6] {
+                    let reference = KSGEstimator(k: k).bruteForceCounts(a, b)
+                    let tiled = try XCTUnwrap(TiledPairScan.counts(a, b, k: k))
+                    XCTAssertEqual(tiled.x, reference.x, "\(label) d \(dx)×\(dy), k \(k): n_x")
+                    XCTAssertEqual(tiled.y, reference.y, "\(label) d \(dx)×\(dy), k \(k): n_y")
+                }
+            }
+        }
+    }
+
     /// Non-finite values: the fast paths refuse them rather than mis-sort or mis-bound them.
     func testNonFiniteValuesAreRefused() {
         let x = Matrix(rows: 5, columns: 1, values: [0, 1, .nan, 3, 4])
         let y = Matrix(rows: 5, columns: 1, values: [0, 1, 2, 3, 4])
         XCTAssertNil(SortedPairScan(x: x.values, y: y.values))
         XCTAssertNil(Float32PairScan.counts(x, y, k: 2))
+        XCTAssertNil(TiledPairScan.counts(x, y, k: 2))
         let z = Matrix(rows: 5, columns: 1, values: [0, 1, .infinity, 3, 4])
         XCTAssertNil(SortedPairScan(x: y.values, y: z.values))
         XCTAssertNil(Float32PairScan.counts(y, z, k: 2))
+        XCTAssertNil(TiledPairScan.counts(y, z, k: 2))
     }
 }
