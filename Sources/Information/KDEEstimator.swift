@@ -17,20 +17,31 @@ import NumericCore
 ///   bounding boxes are so far apart that every Bhattacharyya term between them (the wider
 ///   kernel) is below e^−(log n + 16). Layers wider than 4 units are pruned in the space of
 ///   their 4 leading principal components (`Projection`: no distance grows, and boxes in 4
-///   dimensions are tight). In layers of up to 7 units most pairs of admitted leaves are near,
+///   dimensions are tight), narrower ones in all their principal directions (a rotation, so
+///   that boxes follow the rows' clusters). In layers of up to 7 units most pairs of admitted leaves are near,
 ///   and their blocks are computed whole (up to 5 units the walk stops at nodes of 16 rows);
 ///   in wider ones each row is first tested against the other leaf's box, then each group of
 ///   8 pairs in the projected space and in the layer's own, before its kernel terms. Every
 ///   row's sum includes its own term 1, so what is skipped changes each logarithm, and so each
 ///   bound, by less than e^−16 ≈ 1.1·10⁻⁷;
+/// - in layers of up to 4 units, node pairs of large nodes whose boxes are small against σ
+///   (saturated clusters, the softmax outputs' line) are summed by a truncated Taylor series
+///   about the boxes' centres instead (`Expansion`, in Double): every term they replace is
+///   within 1e-7 relative (Lagrange remainder), and so is each row's sum over them;
 /// - each kernel term serves both rows of its pair (`LeafKernel`, 8 pairs a vector). Terms are
 ///   Float: r = exp(−d/8σ²) = 2^(−d log₂e/8σ²) by a polynomial (relative error below 1.5e-7)
 ///   and exp(−d/2σ²) = r⁴; a block's sums are Float, totals Double; coordinates below 2⁻⁴⁰ in
 ///   magnitude count as 0 (see `snap`).
-/// The bounds agree with an all-pairs Double evaluation within 1e-6 nats (tested), and within
-/// 3e-8 nats on the Tishby net's recordings (Benchmarks/LayerTiming, `--reference-sample`).
+/// Error bound: each row's sums are within about 3.5e-7 relative of exact (skipped terms below
+/// 1.1e-7, expansion 1e-7, Float terms 1.5e-7), so each I(X;T) bound, an average of their
+/// logarithms, and each I(T;Y) bound, a difference of two, are within 1e-6 nats of the all-pairs
+/// value. Tested against an all-pairs Double evaluation on spread, duplicate-heavy and clustered
+/// rows (KDEExpansionTests, LayerEstimatorFastPathTests), and within 3e-8 nats on the Tishby
+/// net's recordings (Benchmarks/LayerTiming, `--reference-sample`).
 public struct KDEEstimator: Sendable {
     public var noiseVariance: Double
+    /// Whether tight node pairs may be expanded (`Expansion`); off only in tests, to compare.
+    var expands = true
 
     public init(noiseVariance: Double = 1e-3) {
         precondition(noiseVariance > 0)
@@ -77,13 +88,15 @@ public struct KDEEstimator: Sendable {
             for c in 0..<width { coordinates[u * width + c] = Self.snap(activations[row * width + c]) }
         }
         let skipDistance = (_logarithm(Double(n)) + Self.skipMargin) * 8 * noiseVariance
-        // The space the trees prune in: the coordinates, or in wide layers their projection on
-        // the leading principal directions, which shortens every distance.
-        let projection = width > Self.projectedWidth
-            ? Projection(coordinates, units: m, width: width, dimensions: Self.projectedWidth, against: skipDistance) : nil
-        let pruneWidth = projection?.dimensions ?? width
-        let pruneCoordinates = projection?.values ?? coordinates
-        let pruneDistance = skipDistance + (projection?.margin ?? 0)
+        // The space the trees prune in: in wide layers the projection on the leading principal
+        // directions, which shortens every distance; in narrow ones all principal directions (a
+        // rotation), so that node boxes follow the rows' clusters (the 2 softmax outputs lie on
+        // a diagonal line) and tight nodes can be expanded (`Expansion`, in the exact rotation).
+        let projection = Projection(coordinates, units: m, width: width, dimensions: min(width, Self.projectedWidth),
+                                    against: skipDistance, keepExact: width <= Self.projectedWidth)
+        let pruneWidth = projection.dimensions
+        let pruneCoordinates = projection.values
+        let pruneDistance = skipDistance + projection.margin
 
         // One tree per class, so that every leaf holds one class.
         var members = [[Int]](repeating: [], count: classOf.sizes.count)
@@ -93,7 +106,7 @@ public struct KDEEstimator: Sendable {
         let tree = building
 
         // Leaves as the kernel reads them (see LeafKernel): every row of values twice.
-        let projected = projection == nil ? 0 : pruneWidth
+        let projected = pruneWidth
         let stride = projected + width + 1
         let leafCount = tree.leafUnits.count
         var layout = [Float](repeating: 0, count: leafCount * stride * 16)
@@ -123,8 +136,24 @@ public struct KDEEstimator: Sendable {
         // Every unordered pair of leaves once, skipping far node pairs whole. The pairs are
         // listed first and computed after, so that the kernel runs in a tight loop instead of
         // after each of the walk's hard-to-predict branches.
-        let pairs = tree.leafPairs(roots: roots, limit: Float(pruneDistance),
-                                   bucket: width > Self.bucketWidth ? Self.leafSize : 2 * Self.leafSize)
+        // In narrow layers, pairs of tight nodes (small against σ) by a Taylor series (`Expansion`),
+        // in the rotated coordinates: their Floats (the boxes) are within 2⁻²³·S of the Doubles.
+        let expansion = Expansion(width: width, noiseVariance: noiseVariance)
+        let expand = expands && !projection.exact.isEmpty
+        let rounding = 0x1p-23 * projection.largest
+        let halfExtent = expand ? tree.low.indices.map { (SIMD4<Double>(tree.high[$0]) - SIMD4<Double>(tree.low[$0])) / 2 + rounding } : []
+        var expansions: [(Int32, Int32, Bool, SIMD4<Int32>)] = []
+        let pairs = halfExtent.withUnsafeBufferPointer { half in
+            tree.leafPairs(roots: roots, limit: Float(pruneDistance),
+                           bucket: width > Self.bucketWidth ? Self.leafSize : 2 * Self.leafSize,
+                           expand: !expand ? nil : { a, b in
+                               let sizeA = tree.size[a], sizeB = tree.size[b]
+                               guard sizeA >= Expansion.minimumSize && sizeB >= Expansion.minimumSize
+                                     && sizeA * sizeB >= Expansion.costRatio * (sizeA + sizeB) else { return nil }
+                               return expansion.orders(half[a], half[b])
+                           },
+                           expansions: &expansions)
+        }
 
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
         var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)
@@ -138,6 +167,22 @@ public struct KDEEstimator: Sendable {
                                    skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
                                    check: width > Self.denseWidth)
                             .blocks(pairs)
+                    }
+                }
+            }
+        }
+
+        if !expansions.isEmpty {
+            projection.exact.withUnsafeBufferPointer { coordinates in
+                units.multiplicity.withUnsafeBufferPointer { multiplicity in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        let evaluator = ExpansionEvaluator(expansion: expansion, tree: tree, coordinates: coordinates.baseAddress!,
+                                                           multiplicity: multiplicity.baseAddress!, sums: sums.baseAddress!,
+                                                           capacity: m)
+                        defer { evaluator.deallocate() }
+                        for (a, b, sameClass, orders) in expansions {
+                            evaluator.evaluate(Int(a), Int(b), sameClass: sameClass, orders: orders)
+                        }
                     }
                 }
             }

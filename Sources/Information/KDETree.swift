@@ -75,7 +75,10 @@ extension KDEEstimator {
         /// that drops node pairs whose boxes are farther apart, with an explicit stack. Nodes of
         /// at most `bucket` points are not split further: all their leaves pair with each other
         /// (fewer steps of the walk for a few more pairs, where most are near anyway).
-        func leafPairs(roots: [Int], limit: Float, bucket: Int) -> [(Int32, Int32, Bool)] {
+        /// Node pairs for which `expand` gives orders go to `expansions` whole instead.
+        func leafPairs(roots: [Int], limit: Float, bucket: Int,
+                       expand: ((Int, Int) -> SIMD4<Int32>?)? = nil,
+                       expansions: inout [(Int32, Int32, Bool, SIMD4<Int32>)]) -> [(Int32, Int32, Bool)] {
             var pairs: [(Int32, Int32, Bool)] = []
             pairs.reserveCapacity(4 * leafUnits.count)
             var stack: [(Int32, Int32, Bool)] = []
@@ -94,6 +97,10 @@ extension KDEEstimator {
                                         let a = Int(a32), b = Int(b32)
                                         if Self.gap(low[a], high[a], low[b], high[b]) > limit { continue }
                                         let leafA = leaf[a], leafB = leaf[b]
+                                        if let expand, let orders = expand(a, b) {
+                                            expansions.append((a32, b32, same, orders))
+                                            continue
+                                        }
                                         if size[a] <= bucket && size[b] <= bucket {
                                             let la = firstLeaf[a], lb = firstLeaf[b]
                                             for i in la..<(la + leafCount[a]) {
