@@ -19,7 +19,8 @@ import NumericCore
 ///   their 4 leading principal components (`Projection`: no distance grows, and boxes in 4
 ///   dimensions are tight), narrower ones in all their principal directions (a rotation, so
 ///   that boxes follow the rows' clusters). In layers of up to 7 units most pairs of admitted leaves are near,
-///   and their blocks are computed whole (up to 5 units the walk stops at nodes of 16 rows);
+///   and their blocks are computed whole (the walk stops at nodes of 16 rows and pairs those
+///   of their leaves whose boxes are near);
 ///   in wider ones each row is first tested against the other leaf's box, then each group of
 ///   8 pairs in the projected space and in the layer's own, before its kernel terms. Every
 ///   row's sum includes its own term 1, so what is skipped changes each logarithm, and so each
@@ -68,9 +69,6 @@ public struct KDEEstimator: Sendable {
     static let skipMargin = 16.0
     /// Up to this width, most pairs of admitted leaves are near, and blocks are computed whole.
     static let denseWidth = 7
-    /// Up to this width, the walk stops at nodes of 16 rows and pairs all their leaves (fewer
-    /// instructions for the Tishby net's layers of 2–5 units, more for 7).
-    static let bucketWidth = 5
     /// Layers wider than this are pruned in the space of their leading principal components.
     static let projectedWidth = 4
 
@@ -134,8 +132,8 @@ public struct KDEEstimator: Sendable {
         }
 
         // Every unordered pair of leaves once, skipping far node pairs whole. The pairs are
-        // listed first and computed after, so that the kernel runs in a tight loop instead of
-        // after each of the walk's hard-to-predict branches.
+        // listed in chunks and computed after each, so that the kernel runs in a tight loop
+        // instead of after each of the walk's hard-to-predict branches.
         // In narrow layers, pairs of tight nodes (small against σ) by a Taylor series (`Expansion`),
         // in the rotated coordinates: their Floats (the boxes) are within 2⁻²³·S of the Doubles.
         let expansion = Expansion(width: width, noiseVariance: noiseVariance)
@@ -143,17 +141,6 @@ public struct KDEEstimator: Sendable {
         let rounding = 0x1p-23 * projection.largest
         let halfExtent = expand ? tree.low.indices.map { (SIMD4<Double>(tree.high[$0]) - SIMD4<Double>(tree.low[$0])) / 2 + rounding } : []
         var expansions: [(Int32, Int32, Bool, SIMD4<Int32>)] = []
-        let pairs = halfExtent.withUnsafeBufferPointer { half in
-            tree.leafPairs(roots: roots, limit: Float(pruneDistance),
-                           bucket: width > Self.bucketWidth ? Self.leafSize : 2 * Self.leafSize,
-                           expand: !expand ? nil : { a, b in
-                               let sizeA = tree.size[a], sizeB = tree.size[b]
-                               guard sizeA >= Expansion.minimumSize && sizeB >= Expansion.minimumSize
-                                     && sizeA * sizeB >= Expansion.costRatio * (sizeA + sizeB) else { return nil }
-                               return expansion.orders(half[a], half[b])
-                           },
-                           expansions: &expansions)
-        }
 
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
         var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)
@@ -161,12 +148,18 @@ public struct KDEEstimator: Sendable {
             leafLow.withUnsafeBufferPointer { leafLow in
                 leafHigh.withUnsafeBufferPointer { leafHigh in
                     sums.withUnsafeMutableBufferPointer { sums in
-                        LeafKernel(leaves: layout.baseAddress!, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
-                                   sums: sums.baseAddress!, stride: stride, width: width, projected: projected,
-                                   scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
-                                   skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
-                                   check: width > Self.denseWidth)
-                            .blocks(pairs)
+                        halfExtent.withUnsafeBufferPointer { half in
+                            let kernel = LeafKernel(leaves: layout.baseAddress!, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
+                                                    sums: sums.baseAddress!, stride: stride, width: width, projected: projected,
+                                                    scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
+                                                    skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
+                                                    check: width > Self.denseWidth)
+                            tree.leafPairs(roots: roots, limit: Float(pruneDistance),
+                                           bucket: width > Self.denseWidth ? Self.leafSize : 2 * Self.leafSize,
+                                           expandSize: expand ? Expansion.minimumSize : .max, expandRatio: Expansion.costRatio,
+                                           expand: { a, b in expansion.orders(half[a], half[b]) },
+                                           expansions: &expansions, flush: { kernel.blocks($0) })
+                        }
                     }
                 }
             }

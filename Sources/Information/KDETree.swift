@@ -8,6 +8,8 @@ extension KDEEstimator {
         var left: [Int] = [], right: [Int] = [], leaf: [Int] = [], size: [Int] = []
         /// Each node's leaves: `firstLeaf[node] ..< firstLeaf[node] + leafCount[node]`.
         var firstLeaf: [Int] = [], leafCount: [Int] = []
+        /// Each leaf's node.
+        var leafNode: [Int] = []
         /// Each leaf's points, leaves in depth-first order, and their positions in the build order.
         var leafUnits: [ArraySlice<Int>] = []
         private var leafRanges: [Range<Int>] = []
@@ -49,6 +51,7 @@ extension KDEEstimator {
             high.append(hi)
             if range.count <= leafSize {
                 leaf[id] = leafUnits.count
+                leafNode.append(id)
                 leafUnits.append([])
                 leafRanges.append(range)
                 leafCount[id] = 1
@@ -70,17 +73,20 @@ extension KDEEstimator {
             return id
         }
 
-        /// Every unordered pair of leaves of the trees at `roots` whose boxes are within `limit`
+        /// Hands every unordered pair of leaves of the trees at `roots` whose boxes are within `limit`
         /// (squared), once, with whether both leaves come from the same tree: a dual-tree walk
         /// that drops node pairs whose boxes are farther apart, with an explicit stack. Nodes of
-        /// at most `bucket` points are not split further: all their leaves pair with each other
-        /// (fewer steps of the walk for a few more pairs, where most are near anyway).
-        /// Node pairs for which `expand` gives orders go to `expansions` whole instead.
+        /// at most `bucket` points are not split further: their leaves pair with each other when
+        /// the leaves' boxes are near (fewer steps of the walk, which is branchy).
+        /// Node pairs of at least `expandSize` points each, with |A||B| ≥ `expandRatio` (|A| + |B|),
+        /// for which `expand` gives orders go to `expansions` whole instead.
         func leafPairs(roots: [Int], limit: Float, bucket: Int,
-                       expand: ((Int, Int) -> SIMD4<Int32>?)? = nil,
-                       expansions: inout [(Int32, Int32, Bool, SIMD4<Int32>)]) -> [(Int32, Int32, Bool)] {
+                       expandSize: Int = .max, expandRatio: Int = 0, expand: (Int, Int) -> SIMD4<Int32>? = { _, _ in nil },
+                       expansions: inout [(Int32, Int32, Bool, SIMD4<Int32>)],
+                       chunk: Int = 1024, flush: ([(Int32, Int32, Bool)]) -> Void) {
+            // Handed over in chunks, which stay in cache (and no large array is allocated).
             var pairs: [(Int32, Int32, Bool)] = []
-            pairs.reserveCapacity(4 * leafUnits.count)
+            pairs.reserveCapacity(chunk + 64)
             var stack: [(Int32, Int32, Bool)] = []
             for ca in roots.indices where roots[ca] >= 0 {
                 for cb in ca..<roots.count where roots[cb] >= 0 { stack.append((Int32(roots[ca]), Int32(roots[cb]), ca == cb)) }
@@ -92,21 +98,31 @@ extension KDEEstimator {
                             leaf.withUnsafeBufferPointer { leaf in
                               firstLeaf.withUnsafeBufferPointer { firstLeaf in
                                leafCount.withUnsafeBufferPointer { leafCount in
+                               leafNode.withUnsafeBufferPointer { leafNode in
                                 size.withUnsafeBufferPointer { size in
                                     while let (a32, b32, same) = stack.popLast() {
                                         let a = Int(a32), b = Int(b32)
                                         if Self.gap(low[a], high[a], low[b], high[b]) > limit { continue }
                                         let leafA = leaf[a], leafB = leaf[b]
-                                        if let expand, let orders = expand(a, b) {
+                                        let sizeA = size[a], sizeB = size[b]
+                                        if sizeA >= expandSize && sizeB >= expandSize && sizeA &* sizeB >= expandRatio &* (sizeA &+ sizeB),
+                                           let orders = expand(a, b) {
                                             expansions.append((a32, b32, same, orders))
                                             continue
                                         }
                                         if size[a] <= bucket && size[b] <= bucket {
                                             let la = firstLeaf[a], lb = firstLeaf[b]
                                             for i in la..<(la + leafCount[a]) {
+                                                let ni = leafNode[i]
                                                 for j in (a == b ? i : lb)..<(lb + leafCount[b]) {
+                                                    let nj = leafNode[j]
+                                                    if Self.gap(low[ni], high[ni], low[nj], high[nj]) > limit { continue }
                                                     pairs.append((Int32(i), Int32(j), same))
                                                 }
+                                            }
+                                            if pairs.count >= chunk {
+                                                flush(pairs)
+                                                pairs.removeAll(keepingCapacity: true)
                                             }
                                         } else if a == b {
                                             let l = Int32(left[a]), r = Int32(right[a])
@@ -123,13 +139,14 @@ extension KDEEstimator {
                                     }
                                 }
                                }
+                               }
                               }
                             }
                         }
                     }
                 }
             }
-            return pairs
+            if !pairs.isEmpty { flush(pairs) }
         }
 
         /// The squared distance between the boxes of nodes a and b (0 when they overlap),
