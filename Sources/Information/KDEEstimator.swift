@@ -22,7 +22,9 @@ import NumericCore
 ///   and their blocks are computed whole (the walk stops at nodes of 16 rows and pairs those
 ///   of their leaves whose boxes are near);
 ///   in wider ones each row is first tested against the other leaf's box, then each group of
-///   8 pairs in the projected space and in the layer's own, before its kernel terms. Every
+///   8 pairs in the projected space and in the layer's own, before its kernel terms. Leaf
+///   pairs of narrow layers at least a quarter as far (squared) as that, where every KL term is
+///   below the same threshold, compute only the Bhattacharyya terms. Every
 ///   row's sum includes its own term 1, so what is skipped changes each logarithm, and so each
 ///   bound, by less than e^−16 ≈ 1.1·10⁻⁷;
 /// - in layers of up to 4 units, node pairs of large nodes whose boxes are small against σ
@@ -95,6 +97,9 @@ public struct KDEEstimator: Sendable {
         let pruneWidth = projection.dimensions
         let pruneCoordinates = projection.values
         let pruneDistance = skipDistance + projection.margin
+        // Leaf pairs farther apart than this have every upper term exp(−d/2σ²) below
+        // e^−(log n + 16) too, and only their lower terms are computed.
+        let upperPruneDistance = skipDistance / 4 + projection.margin
 
         // One tree per class, so that every leaf holds one class.
         var members = [[Int]](repeating: [], count: classOf.sizes.count)
@@ -154,7 +159,7 @@ public struct KDEEstimator: Sendable {
                                                     scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
                                                     skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
                                                     check: width > Self.denseWidth)
-                            tree.leafPairs(roots: roots, limit: Float(pruneDistance),
+                            tree.leafPairs(roots: roots, limit: Float(pruneDistance), upperLimit: Float(upperPruneDistance),
                                            bucket: width > Self.denseWidth ? Self.leafSize : 2 * Self.leafSize,
                                            expandSize: expand ? Expansion.minimumSize : .max, expandRatio: Expansion.costRatio,
                                            expand: { a, b in expansion.orders(half[a], half[b]) },

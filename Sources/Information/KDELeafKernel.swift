@@ -48,10 +48,10 @@ extension KDEEstimator {
             unsafeBitCast(d - SIMD8(repeating: t), to: SIMD8<Int32>.self).min() < 0
         }
 
-        /// The pairs between leaves a and b of each listed (a, b, same class), added to both
-        /// leaves' sums (to a's only when a == b, where the eight steps visit every ordered
-        /// pair, the slot itself included, once).
-        func blocks(_ pairs: [(Int32, Int32, Bool)]) {
+        /// The pairs between leaves a and b of each listed pair, added to both leaves' sums (to
+        /// a's only when a == b, where the eight steps visit every ordered pair, the slot itself
+        /// included, once).
+        func blocks(_ pairs: [LeafPair]) {
             switch width {
             case 1: blocks(pairs, Width1.self)
             case 2: blocks(pairs, Width2.self)
@@ -61,11 +61,17 @@ extension KDEEstimator {
             }
         }
 
-        func blocks<W: WidthConstant>(_ pairs: [(Int32, Int32, Bool)], _ w: W.Type) {
+        func blocks<W: WidthConstant>(_ pairs: [LeafPair], _ w: W.Type) {
             if !check {
-                for (a, b, sameClass) in pairs { denseBlock(Int(a), Int(b), sameClass: sameClass, w) }
+                for p in pairs {
+                    if p.lowerOnly {
+                        denseBlock(Int(p.a), Int(p.b), sameClass: p.sameClass, w, upper: false)
+                    } else {
+                        denseBlock(Int(p.a), Int(p.b), sameClass: p.sameClass, w, upper: true)
+                    }
+                }
             } else {
-                for (a, b, sameClass) in pairs { block(Int(a), Int(b), sameClass: sameClass, w) }
+                for p in pairs { block(Int(p.a), Int(p.b), sameClass: p.sameClass, w) }
             }
         }
 
@@ -92,9 +98,10 @@ extension KDEEstimator {
         /// vector (its low and high halves; one 512-bit vector with AVX-512, two 256-bit ones
         /// with AVX2), and two such vectors at a time with their own accumulators, so that the
         /// two exponentials' long dependency chains overlap. The odd steps' column sums are kept
-        /// one lane ahead and turned back at the end.
+        /// one lane ahead and turned back at the end. Without `upper`, only the lower kernel's
+        /// sums (for leaves too far apart for any upper term to count).
         @inline(__always)
-        func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type) {
+        func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type, upper: Bool) {
             let width = W.value ?? self.width
             let rows = leaves + a &* stride &* 16, columns = leaves + b &* stride &* 16
             let symmetric = a != b
@@ -117,18 +124,22 @@ extension KDEEstimator {
                     d1 = d1.addingProduct(t1, t1)
                 }
                 let r0 = KDEEstimator.exp2(scale * d0), r1 = KDEEstimator.exp2(scale * d1)
-                let e0 = KDEEstimator.fourthPower(r0), e1 = KDEEstimator.fourthPower(r1)
                 let weights = first &+ width &* 16
                 let w0 = Self.load2(columns + (weights &+ k)), w1 = Self.load2(columns + (weights &+ k &+ 1))
-                rowUpper0 = rowUpper0.addingProduct(w0, e0)
                 rowLower0 = rowLower0.addingProduct(w0, r0)
-                rowUpper1 = rowUpper1.addingProduct(w1, e1)
                 rowLower1 = rowLower1.addingProduct(w1, r1)
                 if symmetric {
-                    columnUpper0 = Self.turn2(columnUpper0.addingProduct(rowWeight, e0))
                     columnLower0 = Self.turn2(columnLower0.addingProduct(rowWeight, r0))
-                    columnUpper1 = Self.turn2(columnUpper1.addingProduct(rowWeight, e1))
                     columnLower1 = Self.turn2(columnLower1.addingProduct(rowWeight, r1))
+                }
+                if upper {
+                    let e0 = KDEEstimator.fourthPower(r0), e1 = KDEEstimator.fourthPower(r1)
+                    rowUpper0 = rowUpper0.addingProduct(w0, e0)
+                    rowUpper1 = rowUpper1.addingProduct(w1, e1)
+                    if symmetric {
+                        columnUpper0 = Self.turn2(columnUpper0.addingProduct(rowWeight, e0))
+                        columnUpper1 = Self.turn2(columnUpper1.addingProduct(rowWeight, e1))
+                    }
                 }
             }
             let offset = sameClass ? 0 : 2
@@ -217,6 +228,13 @@ extension KDEEstimator {
             sums[p] += SIMD8<Double>(upper)
             sums[p &+ 1] += SIMD8<Double>(lower)
         }
+    }
+
+    /// Two leaves whose pairs the kernel computes: whether they hold the same class, and
+    /// whether they are so far apart that every upper (KL) term is below the skip threshold.
+    struct LeafPair {
+        var a: Int32, b: Int32
+        var sameClass: Bool, lowerOnly: Bool
     }
 
     protocol WidthConstant { static var value: Int? { get } }

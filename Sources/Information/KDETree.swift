@@ -80,12 +80,12 @@ extension KDEEstimator {
         /// the leaves' boxes are near (fewer steps of the walk, which is branchy).
         /// Node pairs of at least `expandSize` points each, with |A||B| ≥ `expandRatio` (|A| + |B|),
         /// for which `expand` gives orders go to `expansions` whole instead.
-        func leafPairs(roots: [Int], limit: Float, bucket: Int,
+        func leafPairs(roots: [Int], limit: Float, upperLimit: Float, bucket: Int,
                        expandSize: Int = .max, expandRatio: Int = 0, expand: (Int, Int) -> SIMD4<Int32>? = { _, _ in nil },
                        expansions: inout [(Int32, Int32, Bool, SIMD4<Int32>)],
-                       chunk: Int = 1024, flush: ([(Int32, Int32, Bool)]) -> Void) {
+                       chunk: Int = 1024, flush: ([LeafPair]) -> Void) {
             // Handed over in chunks, which stay in cache (and no large array is allocated).
-            var pairs: [(Int32, Int32, Bool)] = []
+            var pairs: [LeafPair] = []
             pairs.reserveCapacity(chunk + 64)
             var stack: [(Int32, Int32, Bool)] = []
             for ca in roots.indices where roots[ca] >= 0 {
@@ -116,8 +116,9 @@ extension KDEEstimator {
                                                 let ni = leafNode[i]
                                                 for j in (a == b ? i : lb)..<(lb + leafCount[b]) {
                                                     let nj = leafNode[j]
-                                                    if Self.gap(low[ni], high[ni], low[nj], high[nj]) > limit { continue }
-                                                    pairs.append((Int32(i), Int32(j), same))
+                                                    let g = Self.gap(low[ni], high[ni], low[nj], high[nj])
+                                                    if g > limit { continue }
+                                                    pairs.append(LeafPair(a: Int32(i), b: Int32(j), sameClass: same, lowerOnly: g > upperLimit))
                                                 }
                                             }
                                             if pairs.count >= chunk {
