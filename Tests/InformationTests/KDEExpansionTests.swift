@@ -152,10 +152,11 @@ final class KDEExpansionTests: XCTestCase {
         }
     }
 
-    /// Spread rows (no tight nodes): the same bound.
+    /// Spread rows (no tight nodes): the same bound; widths up to 10 compute leaf blocks whole,
+    /// wider ones test pairs first.
     func testSpreadRowsMatchAllPairs() {
         var random = Reference.Stream(state: 37)
-        for width in [2, 3, 4] {
+        for width in [2, 3, 4, 7, 12] {
             let n = 900
             let h = (0..<(n * width)).map { _ in Float(tanh(2 * (random.next() + random.next() - 1))) }
             let labels = (0..<n).map { _ in random.next() < 0.5 ? 1 : 0 }
