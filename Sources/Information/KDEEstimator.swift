@@ -32,7 +32,7 @@ import NumericCore
 ///   (saturated clusters, the softmax outputs' line) are summed by a truncated Taylor series
 ///   about the boxes' centres instead (`Expansion`, in Double): every term they replace is
 ///   within 1e-7 relative (Lagrange remainder), and so is each row's sum over them;
-/// - each kernel term serves both rows of its pair (`LeafKernel`, 8 pairs a vector). Terms are
+/// - each kernel term serves both rows of its pair (`LeafKernel`, 8 or 16 pairs a vector). Terms are
 ///   Float: r = exp(−d/8σ²) = 2^(−d log₂e/8σ²) by a polynomial (relative error below 1.5e-7)
 ///   and exp(−d/2σ²) = r⁴; a block's sums are Float, totals Double; coordinates below 2⁻⁴⁰ in
 ///   magnitude count as 0 (see `snap`).

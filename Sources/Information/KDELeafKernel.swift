@@ -6,6 +6,7 @@ extension KDEEstimator {
     /// The row sums then stay lane-aligned, and the column sums are kept in a frame that turns
     /// by one lane per step, so that after eight steps they are lane-aligned too: no horizontal
     /// sums, one lane rotation per column accumulator and step (a single permute with AVX2).
+    /// Where blocks are computed whole (`denseBlock`), two steps share a 16-lane vector.
     ///
     /// Each leaf is stored as `stride` rows of 16 Floats: the eight slots' values, then the same
     /// eight again, so that the columns turned by k are an unaligned load at offset k. The rows

@@ -167,26 +167,41 @@ extension KDEEstimator {
     }
 
     /// Reorders `points[range]` (with `order` alongside) so that position k holds the element of
-    /// rank k by the coordinate, with no larger one before it and no smaller one after it
-    /// (Hoare's selection).
+    /// rank k by the coordinate, with no larger one before it and no smaller one after it.
+    /// Quickselect with branch-free partitions (the comparisons of coordinates are unpredictable):
+    /// first the elements below the pivot to the front, then, if k is not among them, those
+    /// equal to it; the pivot is the median of three.
     static func select(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>, k: Int, coordinate c: Int) {
         points.withUnsafeMutableBufferPointer { points in
             order.withUnsafeMutableBufferPointer { order in
-                var l = range.lowerBound, r = range.upperBound - 1
-                while l < r {
-                    let pivot = points[l + (r - l) / 2][c]
-                    var i = l, j = r
-                    while i <= j {
-                        while points[i][c] < pivot { i += 1 }
-                        while points[j][c] > pivot { j -= 1 }
-                        if i <= j {
-                            points.swapAt(i, j)
-                            order.swapAt(i, j)
-                            i += 1
-                            j -= 1
-                        }
+                let p = points.baseAddress!, o = order.baseAddress!
+                /// Moves the elements of lo..<hi for which `test` holds to the front; returns
+                /// where the others start.
+                @inline(__always)
+                func partition(_ lo: Int, _ hi: Int, _ test: (Float) -> Bool) -> Int {
+                    var i = lo
+                    for j in lo..<hi {
+                        let x = p[j], u = o[j]
+                        let moves = test(x[c])
+                        p[j] = p[i]
+                        o[j] = o[i]
+                        p[i] = x
+                        o[i] = u
+                        i &+= moves ? 1 : 0
                     }
-                    if k <= j { r = j } else if k >= i { l = i } else { return }
+                    return i
+                }
+                var lo = range.lowerBound, hi = range.upperBound
+                while hi - lo > 1 {
+                    let a = p[lo][c], b = p[lo + (hi - lo) / 2][c], d = p[hi - 1][c]
+                    let pivot = max(min(a, b), min(max(a, b), d))
+                    let below = partition(lo, hi) { $0 < pivot }
+                    if k < below { hi = below; continue }
+                    // The pivot is one of the elements, so at least one equals it (unless it
+                    // is NaN: then stop, as the boxes are meaningless anyway).
+                    let equal = partition(below, hi) { $0 == pivot }
+                    if k < equal || equal == below { return }
+                    lo = equal
                 }
             }
         }
