@@ -114,7 +114,8 @@ public struct KDEEstimator: Sendable {
         let tree = building
 
         // Leaves as the kernel reads them (see LeafKernel): every row of values twice.
-        let projected = pruneWidth
+        // The projected coordinates only where the kernel tests pairs (wide layers).
+        let projected = width > Self.denseWidth ? pruneWidth : 0
         let stride = projected + width + 1
         let leafCount = tree.leafUnits.count
         var layout = [Float](repeating: 0, count: leafCount * stride * 16)
@@ -128,7 +129,7 @@ public struct KDEEstimator: Sendable {
                     layout[base + row * 16 + k] = value
                     layout[base + row * 16 + 8 + k] = value
                 }
-                for c in 0..<projected { put(c, pruneCoordinates[u * projected + c]) }
+                for c in 0..<projected { put(c, pruneCoordinates[u * pruneWidth + c]) }
                 for c in 0..<width { put(projected + c, coordinates[u * width + c]) }
                 put(projected + width, k < leaf.count ? Float(units.multiplicity[u]) : 0)
                 if k < leaf.count { unitAt[l * 8 + k] = u }
