@@ -29,6 +29,11 @@ extension KDEEstimator {
         /// A node pair is expanded when |A||B| ≥ costRatio (|A| + |B|): an expanded row costs about
         /// as much as this many kernel terms (paired timings on the Tishby net's output layer).
         static let costRatio = 64
+        /// Largest half extent of either node in any coordinate, in units of σ. τ alone would
+        /// admit a tiny node against a wide one, whose split factors overflow Double (e^±400 and
+        /// more); with both nodes this small and the centres at most the skip distance plus the
+        /// extents apart (about 20σ), every exponent stays below about 50 in magnitude.
+        static let maximumHalfExtent = 1.0
 
         let width: Int
         let sigma: Double
@@ -56,6 +61,7 @@ extension KDEEstimator {
             var p = SIMD4<Int32>(repeating: 1), count = 1
             let scale = 1 / (sigma * sigma)
             for c in 0..<width {
+                guard max(halfA[c], halfB[c]) <= Self.maximumHalfExtent * sigma else { return nil }
                 // Rounded up a little for the Double arithmetic of the offsets and τ.
                 let tau = halfA[c] * halfB[c] * scale * (1 + 1e-12)
                 guard let q = Self.order(tau, Self.tolerance / Double(width)) else { return nil }

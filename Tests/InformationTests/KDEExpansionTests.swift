@@ -135,6 +135,23 @@ final class KDEExpansionTests: XCTestCase {
         }
     }
 
+    /// A tight cluster (one class) next to rows spread over the whole range (the other): the
+    /// tight node must not be expanded against the wide one, whose factors would overflow.
+    func testTightClusterBesideSpreadRowsStaysFinite() {
+        var random = Reference.Stream(state: 41)
+        for width in [1, 2, 3] {
+            var h: [Float] = [], labels: [Int] = []
+            for r in 0..<1600 {
+                let tight = r % 2 == 0
+                for _ in 0..<width { h.append(tight ? Float(0.99 + 1e-6 * random.next()) : Float(2 * random.next() - 1)) }
+                labels.append(tight ? 1 : 0)
+            }
+            let bounds = kde(h, width: width, labels: labels, s2: 1e-3)
+            XCTAssertTrue([bounds.ixtUpper, bounds.ixtLower, bounds.ityUpper, bounds.ityLower].allSatisfy(\.isFinite), "width \(width): \(bounds)")
+            Reference.assertClose(bounds, Reference.referenceKDE(h, width: width, labels: labels, s2: 1e-3))
+        }
+    }
+
     /// Two-unit softmax outputs: rows on the line p + q = 1 (up to rounding), spread and clustered.
     func testSoftmaxLineMatchesAllPairs() {
         var random = Reference.Stream(state: 31)
