@@ -17,20 +17,35 @@ import NumericCore
 ///   bounding boxes are so far apart that every Bhattacharyya term between them (the wider
 ///   kernel) is below e^−(log n + 16). Layers wider than 4 units are pruned in the space of
 ///   their 4 leading principal components (`Projection`: no distance grows, and boxes in 4
-///   dimensions are tight). In layers of up to 7 units most pairs of admitted leaves are near,
-///   and their blocks are computed whole (up to 5 units the walk stops at nodes of 16 rows);
-///   in wider ones each row is first tested against the other leaf's box, then each group of
-///   8 pairs in the projected space and in the layer's own, before its kernel terms. Every
+///   dimensions are tight), narrower ones in all their principal directions (a rotation, so
+///   that boxes follow the rows' clusters). In layers of up to 10 units the walk stops at
+///   nodes of 32 rows and pairs those of their leaves whose boxes are near, and each such leaf
+///   pair's block is computed whole (16 pairs a vector, no tests: cheaper than testing even
+///   where most of a block's pairs are far, as in the Tishby net's 10-unit layer); in wider
+///   ones each row is first tested against the other leaf's box, then each group of 8 pairs
+///   in the projected space and in the layer's own, before its kernel terms. Leaf pairs at
+///   least a quarter as far (squared) as the skip distance, where every KL term is below the
+///   same threshold, compute only the Bhattacharyya terms. Every
 ///   row's sum includes its own term 1, so what is skipped changes each logarithm, and so each
 ///   bound, by less than e^−16 ≈ 1.1·10⁻⁷;
-/// - each kernel term serves both rows of its pair (`LeafKernel`, 8 pairs a vector). Terms are
+/// - in layers of up to 4 units, node pairs of large nodes whose boxes are small against σ
+///   (saturated clusters, the softmax outputs' line) are summed by a truncated Taylor series
+///   about the boxes' centres instead (`Expansion`, in Double): every term they replace is
+///   within 1e-7 relative (Lagrange remainder), and so is each row's sum over them;
+/// - each kernel term serves both rows of its pair (`LeafKernel`, 8 or 16 pairs a vector). Terms are
 ///   Float: r = exp(−d/8σ²) = 2^(−d log₂e/8σ²) by a polynomial (relative error below 1.5e-7)
 ///   and exp(−d/2σ²) = r⁴; a block's sums are Float, totals Double; coordinates below 2⁻⁴⁰ in
 ///   magnitude count as 0 (see `snap`).
-/// The bounds agree with an all-pairs Double evaluation within 1e-6 nats (tested), and within
-/// 3e-8 nats on the Tishby net's recordings (Benchmarks/LayerTiming, `--reference-sample`).
+/// Error bound: each row's sums are within about 3.5e-7 relative of exact (skipped terms below
+/// 1.1e-7, expansion 1e-7, Float terms 1.5e-7), so each I(X;T) bound, an average of their
+/// logarithms, and each I(T;Y) bound, a difference of two, are within 1e-6 nats of the all-pairs
+/// value. Tested against an all-pairs Double evaluation on spread, duplicate-heavy and clustered
+/// rows (KDEExpansionTests, LayerEstimatorFastPathTests), and within 3e-8 nats on the Tishby
+/// net's recordings (Benchmarks/LayerTiming, `--reference-sample`).
 public struct KDEEstimator: Sendable {
     public var noiseVariance: Double
+    /// Whether tight node pairs may be expanded (`Expansion`); off only in tests, to compare.
+    var expands = true
 
     public init(noiseVariance: Double = 1e-3) {
         precondition(noiseVariance > 0)
@@ -55,11 +70,12 @@ public struct KDEEstimator: Sendable {
     static let leafSize = 8
     /// Leaf pairs whose every Bhattacharyya term is below e^−(log n + skipMargin) are skipped.
     static let skipMargin = 16.0
-    /// Up to this width, most pairs of admitted leaves are near, and blocks are computed whole.
-    static let denseWidth = 7
-    /// Up to this width, the walk stops at nodes of 16 rows and pairs all their leaves (fewer
-    /// instructions for the Tishby net's layers of 2–5 units, more for 7).
-    static let bucketWidth = 5
+    /// Up to this width, leaf blocks are computed whole (faster up to 10 in paired timings on
+    /// the Tishby net's layers; wider layers were not measured and keep the tests).
+    static let denseWidth = 10
+    /// Up to `denseWidth`, the walk stops at nodes of this many rows (32 was faster than 16 for
+    /// every layer of the Tishby net).
+    static let bucketSize = 32
     /// Layers wider than this are pruned in the space of their leading principal components.
     static let projectedWidth = 4
 
@@ -77,13 +93,18 @@ public struct KDEEstimator: Sendable {
             for c in 0..<width { coordinates[u * width + c] = Self.snap(activations[row * width + c]) }
         }
         let skipDistance = (_logarithm(Double(n)) + Self.skipMargin) * 8 * noiseVariance
-        // The space the trees prune in: the coordinates, or in wide layers their projection on
-        // the leading principal directions, which shortens every distance.
-        let projection = width > Self.projectedWidth
-            ? Projection(coordinates, units: m, width: width, dimensions: Self.projectedWidth, against: skipDistance) : nil
-        let pruneWidth = projection?.dimensions ?? width
-        let pruneCoordinates = projection?.values ?? coordinates
-        let pruneDistance = skipDistance + (projection?.margin ?? 0)
+        // The space the trees prune in: in wide layers the projection on the leading principal
+        // directions, which shortens every distance; in narrow ones all principal directions (a
+        // rotation), so that node boxes follow the rows' clusters (the 2 softmax outputs lie on
+        // a diagonal line) and tight nodes can be expanded (`Expansion`, in the exact rotation).
+        let projection = Projection(coordinates, units: m, width: width, dimensions: min(width, Self.projectedWidth),
+                                    against: skipDistance, keepExact: width <= Self.projectedWidth)
+        let pruneWidth = projection.dimensions
+        let pruneCoordinates = projection.values
+        let pruneDistance = skipDistance + projection.margin
+        // Leaf pairs farther apart than this have every upper term exp(−d/2σ²) below
+        // e^−(log n + 16) too, and only their lower terms are computed.
+        let upperPruneDistance = skipDistance / 4 + projection.margin
 
         // One tree per class, so that every leaf holds one class.
         var members = [[Int]](repeating: [], count: classOf.sizes.count)
@@ -93,7 +114,8 @@ public struct KDEEstimator: Sendable {
         let tree = building
 
         // Leaves as the kernel reads them (see LeafKernel): every row of values twice.
-        let projected = projection == nil ? 0 : pruneWidth
+        // The projected coordinates only where the kernel tests pairs (wide layers).
+        let projected = width > Self.denseWidth ? pruneWidth : 0
         let stride = projected + width + 1
         let leafCount = tree.leafUnits.count
         var layout = [Float](repeating: 0, count: leafCount * stride * 16)
@@ -107,7 +129,7 @@ public struct KDEEstimator: Sendable {
                     layout[base + row * 16 + k] = value
                     layout[base + row * 16 + 8 + k] = value
                 }
-                for c in 0..<projected { put(c, pruneCoordinates[u * projected + c]) }
+                for c in 0..<projected { put(c, pruneCoordinates[u * pruneWidth + c]) }
                 for c in 0..<width { put(projected + c, coordinates[u * width + c]) }
                 put(projected + width, k < leaf.count ? Float(units.multiplicity[u]) : 0)
                 if k < leaf.count { unitAt[l * 8 + k] = u }
@@ -121,10 +143,15 @@ public struct KDEEstimator: Sendable {
         }
 
         // Every unordered pair of leaves once, skipping far node pairs whole. The pairs are
-        // listed first and computed after, so that the kernel runs in a tight loop instead of
-        // after each of the walk's hard-to-predict branches.
-        let pairs = tree.leafPairs(roots: roots, limit: Float(pruneDistance),
-                                   bucket: width > Self.bucketWidth ? Self.leafSize : 2 * Self.leafSize)
+        // listed in chunks and computed after each, so that the kernel runs in a tight loop
+        // instead of after each of the walk's hard-to-predict branches.
+        // In narrow layers, pairs of tight nodes (small against σ) by a Taylor series (`Expansion`),
+        // in the rotated coordinates: their Floats (the boxes) are within 2⁻²³·S of the Doubles.
+        let expansion = Expansion(width: width, noiseVariance: noiseVariance)
+        let expand = expands && !projection.exact.isEmpty
+        let rounding = 0x1p-23 * projection.largest
+        let halfExtent = expand ? tree.low.indices.map { (SIMD4<Double>(tree.high[$0]) - SIMD4<Double>(tree.low[$0])) / 2 + rounding } : []
+        var expansions: [(Int32, Int32, Bool, SIMD4<Int32>)] = []
 
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
         var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)
@@ -132,12 +159,34 @@ public struct KDEEstimator: Sendable {
             leafLow.withUnsafeBufferPointer { leafLow in
                 leafHigh.withUnsafeBufferPointer { leafHigh in
                     sums.withUnsafeMutableBufferPointer { sums in
-                        LeafKernel(leaves: layout.baseAddress!, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
-                                   sums: sums.baseAddress!, stride: stride, width: width, projected: projected,
-                                   scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
-                                   skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
-                                   check: width > Self.denseWidth)
-                            .blocks(pairs)
+                        halfExtent.withUnsafeBufferPointer { half in
+                            let kernel = LeafKernel(leaves: layout.baseAddress!, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
+                                                    sums: sums.baseAddress!, stride: stride, width: width, projected: projected,
+                                                    scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
+                                                    skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),
+                                                    check: width > Self.denseWidth)
+                            tree.leafPairs(roots: roots, limit: Float(pruneDistance), upperLimit: Float(upperPruneDistance),
+                                           bucket: width > Self.denseWidth ? Self.leafSize : Self.bucketSize,
+                                           expandSize: expand ? Expansion.minimumSize : .max, expandRatio: Expansion.costRatio,
+                                           expand: { a, b in expansion.orders(half[a], half[b]) },
+                                           expansions: &expansions, flush: { kernel.blocks($0) })
+                        }
+                    }
+                }
+            }
+        }
+
+        if !expansions.isEmpty {
+            projection.exact.withUnsafeBufferPointer { coordinates in
+                units.multiplicity.withUnsafeBufferPointer { multiplicity in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        let evaluator = ExpansionEvaluator(expansion: expansion, tree: tree, coordinates: coordinates.baseAddress!,
+                                                           multiplicity: multiplicity.baseAddress!, sums: sums.baseAddress!,
+                                                           capacity: m)
+                        defer { evaluator.deallocate() }
+                        for (a, b, sameClass, orders) in expansions {
+                            evaluator.evaluate(Int(a), Int(b), sameClass: sameClass, orders: orders)
+                        }
                     }
                 }
             }

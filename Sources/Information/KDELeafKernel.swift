@@ -6,6 +6,7 @@ extension KDEEstimator {
     /// The row sums then stay lane-aligned, and the column sums are kept in a frame that turns
     /// by one lane per step, so that after eight steps they are lane-aligned too: no horizontal
     /// sums, one lane rotation per column accumulator and step (a single permute with AVX2).
+    /// Where blocks are computed whole (`denseBlock`), two steps share a 16-lane vector.
     ///
     /// Each leaf is stored as `stride` rows of 16 Floats: the eight slots' values, then the same
     /// eight again, so that the columns turned by k are an unaligned load at offset k. The rows
@@ -48,10 +49,10 @@ extension KDEEstimator {
             unsafeBitCast(d - SIMD8(repeating: t), to: SIMD8<Int32>.self).min() < 0
         }
 
-        /// The pairs between leaves a and b of each listed (a, b, same class), added to both
-        /// leaves' sums (to a's only when a == b, where the eight steps visit every ordered
-        /// pair, the slot itself included, once).
-        func blocks(_ pairs: [(Int32, Int32, Bool)]) {
+        /// The pairs between leaves a and b of each listed pair, added to both leaves' sums (to
+        /// a's only when a == b, where the eight steps visit every ordered pair, the slot itself
+        /// included, once).
+        func blocks(_ pairs: [LeafPair]) {
             switch width {
             case 1: blocks(pairs, Width1.self)
             case 2: blocks(pairs, Width2.self)
@@ -61,72 +62,102 @@ extension KDEEstimator {
             }
         }
 
-        func blocks<W: WidthConstant>(_ pairs: [(Int32, Int32, Bool)], _ w: W.Type) {
+        func blocks<W: WidthConstant>(_ pairs: [LeafPair], _ w: W.Type) {
             if !check {
-                for (a, b, sameClass) in pairs { denseBlock(Int(a), Int(b), sameClass: sameClass, w) }
+                for p in pairs {
+                    if p.lowerOnly {
+                        denseBlock(Int(p.a), Int(p.b), sameClass: p.sameClass, w, upper: false)
+                    } else {
+                        denseBlock(Int(p.a), Int(p.b), sameClass: p.sameClass, w, upper: true)
+                    }
+                }
             } else {
-                for (a, b, sameClass) in pairs { block(Int(a), Int(b), sameClass: sameClass, w) }
+                for p in pairs { block(Int(p.a), Int(p.b), sameClass: p.sameClass, w) }
             }
         }
 
-        /// v turned by two lanes.
+        /// v turned by two lanes within each half of eight.
         @inline(__always)
-        static func turn2(_ v: SIMD8<Float>) -> SIMD8<Float> {
-            SIMD8(v[2], v[3], v[4], v[5], v[6], v[7], v[0], v[1])
+        static func turn2(_ v: SIMD16<Float>) -> SIMD16<Float> {
+            SIMD16(v[2], v[3], v[4], v[5], v[6], v[7], v[0], v[1], v[10], v[11], v[12], v[13], v[14], v[15], v[8], v[9])
         }
 
-        /// v turned back by one lane: lane l takes lane l − 1 (mod 8).
+        /// v turned back by one lane within each half of eight.
         @inline(__always)
-        static func turnBack(_ v: SIMD8<Float>) -> SIMD8<Float> {
-            SIMD8(v[7], v[0], v[1], v[2], v[3], v[4], v[5], v[6])
+        static func turnBack(_ v: SIMD16<Float>) -> SIMD16<Float> {
+            SIMD16(v[7], v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[15], v[8], v[9], v[10], v[11], v[12], v[13], v[14])
+        }
+
+        /// Eight values at p + k, then eight at p + k + 4: two steps of a block in one vector.
+        @inline(__always)
+        static func load2(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+            SIMD16(lowHalf: load(p), highHalf: load(p + 4))
         }
 
         /// `block` without tests (and without the projected coordinates), where most pairs of
-        /// admitted leaves are near (narrow layers):
-        /// two steps at a time with their own accumulators, so that the two exponentials'
-        /// long dependency chains overlap. The odd steps' column sums are kept one lane ahead
-        /// and turned back at the end.
+        /// admitted leaves are near (narrow layers). Sixteen lanes: steps k and k + 4 in one
+        /// vector (its low and high halves; one 512-bit vector with AVX-512, two 256-bit ones
+        /// with AVX2), and two such vectors at a time with their own accumulators, so that the
+        /// two exponentials' long dependency chains overlap. The odd steps' column sums are kept
+        /// one lane ahead and turned back at the end. Without `upper`, only the lower kernel's
+        /// sums (for leaves too far apart for any upper term to count).
         @inline(__always)
-        func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type) {
+        func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type, upper: Bool) {
             let width = W.value ?? self.width
             let rows = leaves + a &* stride &* 16, columns = leaves + b &* stride &* 16
             let symmetric = a != b
-            let first = projected &* 16  // the coordinates' rows; the projected ones are not read
-            let rowWeight = Self.load(rows + (first &+ width &* 16))
-            var rowUpper0 = SIMD8<Float>.zero, rowLower0 = SIMD8<Float>.zero
-            var rowUpper1 = SIMD8<Float>.zero, rowLower1 = SIMD8<Float>.zero
-            var columnUpper0 = SIMD8<Float>.zero, columnLower0 = SIMD8<Float>.zero
-            var columnUpper1 = SIMD8<Float>.zero, columnLower1 = SIMD8<Float>.zero
-            for k in Swift.stride(from: 0, to: 8, by: 2) {
-                var d0 = SIMD8<Float>.zero, d1 = SIMD8<Float>.zero
+            let first = projected &* 16
+            let rowWeight8 = Self.load(rows + (first &+ width &* 16))
+            let rowWeight = SIMD16(lowHalf: rowWeight8, highHalf: rowWeight8)
+            var rowUpper0 = SIMD16<Float>.zero, rowLower0 = SIMD16<Float>.zero
+            var rowUpper1 = SIMD16<Float>.zero, rowLower1 = SIMD16<Float>.zero
+            var columnUpper0 = SIMD16<Float>.zero, columnLower0 = SIMD16<Float>.zero
+            var columnUpper1 = SIMD16<Float>.zero, columnLower1 = SIMD16<Float>.zero
+            for k in Swift.stride(from: 0, to: 4, by: 2) {
+                var d0 = SIMD16<Float>.zero, d1 = SIMD16<Float>.zero
                 for c in 0..<width {
                     let offset = first &+ c &* 16
-                    let row = Self.load(rows + offset)
-                    let t0 = Self.load(columns + (offset &+ k)) - row
-                    let t1 = Self.load(columns + (offset &+ k &+ 1)) - row
+                    let row8 = Self.load(rows + offset)
+                    let row = SIMD16(lowHalf: row8, highHalf: row8)
+                    let t0 = Self.load2(columns + (offset &+ k)) - row
+                    let t1 = Self.load2(columns + (offset &+ k &+ 1)) - row
                     d0 = d0.addingProduct(t0, t0)
                     d1 = d1.addingProduct(t1, t1)
                 }
                 let r0 = KDEEstimator.exp2(scale * d0), r1 = KDEEstimator.exp2(scale * d1)
-                let e0 = KDEEstimator.fourthPower(r0), e1 = KDEEstimator.fourthPower(r1)
                 let weights = first &+ width &* 16
-                let w0 = Self.load(columns + (weights &+ k)), w1 = Self.load(columns + (weights &+ k &+ 1))
-                rowUpper0 = rowUpper0.addingProduct(w0, e0)
+                let w0 = Self.load2(columns + (weights &+ k)), w1 = Self.load2(columns + (weights &+ k &+ 1))
                 rowLower0 = rowLower0.addingProduct(w0, r0)
-                rowUpper1 = rowUpper1.addingProduct(w1, e1)
                 rowLower1 = rowLower1.addingProduct(w1, r1)
                 if symmetric {
-                    columnUpper0 = Self.turn2(columnUpper0.addingProduct(rowWeight, e0))
                     columnLower0 = Self.turn2(columnLower0.addingProduct(rowWeight, r0))
-                    columnUpper1 = Self.turn2(columnUpper1.addingProduct(rowWeight, e1))
                     columnLower1 = Self.turn2(columnLower1.addingProduct(rowWeight, r1))
+                }
+                if upper {
+                    let e0 = KDEEstimator.fourthPower(r0), e1 = KDEEstimator.fourthPower(r1)
+                    rowUpper0 = rowUpper0.addingProduct(w0, e0)
+                    rowUpper1 = rowUpper1.addingProduct(w1, e1)
+                    if symmetric {
+                        columnUpper0 = Self.turn2(columnUpper0.addingProduct(rowWeight, e0))
+                        columnUpper1 = Self.turn2(columnUpper1.addingProduct(rowWeight, e1))
+                    }
                 }
             }
             let offset = sameClass ? 0 : 2
-            add(rowUpper0 + rowUpper1, rowLower0 + rowLower1, to: a &* 4 &+ offset)
+            let rowUpper = rowUpper0 + rowUpper1, rowLower = rowLower0 + rowLower1
+            add(rowUpper.lowHalf + rowUpper.highHalf, rowLower.lowHalf + rowLower.highHalf, to: a &* 4 &+ offset)
             if symmetric {
-                add(columnUpper0 + Self.turnBack(columnUpper1), columnLower0 + Self.turnBack(columnLower1), to: b &* 4 &+ offset)
+                // After two turns by two, the low halves hold column l + 4 in lane l, the high
+                // halves column l; the odd steps' sums are one lane ahead.
+                let upper = columnUpper0 + Self.turnBack(columnUpper1), lower = columnLower0 + Self.turnBack(columnLower1)
+                add(Self.half(upper.lowHalf) + upper.highHalf, Self.half(lower.lowHalf) + lower.highHalf, to: b &* 4 &+ offset)
             }
+        }
+
+        /// v turned by four lanes.
+        @inline(__always)
+        static func half(_ v: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(v[4], v[5], v[6], v[7], v[0], v[1], v[2], v[3])
         }
 
         /// The same with the width a compile-time constant in narrow layers (a generic
@@ -200,6 +231,13 @@ extension KDEEstimator {
         }
     }
 
+    /// Two leaves whose pairs the kernel computes: whether they hold the same class, and
+    /// whether they are so far apart that every upper (KL) term is below the skip threshold.
+    struct LeafPair {
+        var a: Int32, b: Int32
+        var sameClass: Bool, lowerOnly: Bool
+    }
+
     protocol WidthConstant { static var value: Int? { get } }
     enum Width1: WidthConstant { static var value: Int? { 1 } }
     enum Width2: WidthConstant { static var value: Int? { 2 } }
@@ -236,6 +274,33 @@ extension KDEEstimator {
     @inline(__always)
     static func fourthPower(_ r: SIMD8<Float>) -> SIMD8<Float> {
         let floor = SIMD8<Float>(repeating: 3.580_493e-10)  // e^−21.75
+        let kept = r.replacing(with: floor, where: r .< floor)
+        let square = kept * kept
+        return square * square
+    }
+
+    /// `exp2` on sixteen lanes (the same polynomial and steps).
+    @inline(__always)
+    static func exp2(_ t: SIMD16<Float>) -> SIMD16<Float> {
+        let low = SIMD16<Float>(repeating: -125)
+        let t = t.replacing(with: low, where: t .< low)
+        let shifted = t + 12_582_912
+        let f = t - (shifted - 12_582_912)
+        var p = SIMD16<Float>(repeating: 0.000_153_458_080_603_741_1)
+        p = SIMD16(repeating: 0.001_339_993_206_784_129_1).addingProduct(p, f)
+        p = SIMD16(repeating: 0.009_618_489_071_726_799).addingProduct(p, f)
+        p = SIMD16(repeating: 0.055_503_286_421_298_98).addingProduct(p, f)
+        p = SIMD16(repeating: 0.240_226_462_483_406_07).addingProduct(p, f)
+        p = SIMD16(repeating: 0.693_147_182_464_599_6).addingProduct(p, f)
+        p = SIMD16(repeating: 1).addingProduct(p, f)
+        let exponent = unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &<< 23
+        return unsafeBitCast(unsafeBitCast(p, to: SIMD16<UInt32>.self) &+ exponent, to: SIMD16<Float>.self)
+    }
+
+    /// `fourthPower` on sixteen lanes.
+    @inline(__always)
+    static func fourthPower(_ r: SIMD16<Float>) -> SIMD16<Float> {
+        let floor = SIMD16<Float>(repeating: 3.580_493e-10)  // e^−21.75
         let kept = r.replacing(with: floor, where: r .< floor)
         let square = kept * kept
         return square * square

@@ -12,8 +12,14 @@ extension KDEEstimator {
         /// projected squared distance computed in Float exceeds the exact one, itself at most the
         /// true distance, by less than 2⁻¹⁹ (S + √R)² where R is the distance compared against.
         var margin: Double = 0
+        /// With `keepExact`, the same values in Double (`units × dimensions`): a rotation of the
+        /// points when `dimensions == width`, distances kept to about 1e-15 relative.
+        var exact: [Double] = []
+        /// The largest magnitude of the values: each Float value is within 2⁻²⁴ times it of its
+        /// Double value.
+        var largest: Double = 0
 
-        init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double) {
+        init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double, keepExact: Bool = false) {
             let dimensions = min(wanted, width)
             self.dimensions = dimensions
             var mean = [Double](repeating: 0, count: width)
@@ -34,6 +40,7 @@ extension KDEEstimator {
             // microseconds for ten dimensions, and no LAPACK threads spinning beside the tasks.)
             let basis = Self.eigenvectors(&covariance, size: width)
             var values = [Float](repeating: 0, count: m * dimensions)
+            var exact = [Double](repeating: 0, count: keepExact ? m * dimensions : 0)
             var largest: Float = 0
             x.withUnsafeBufferPointer { x in
                 values.withUnsafeMutableBufferPointer { values in
@@ -42,12 +49,15 @@ extension KDEEstimator {
                             var s = 0.0
                             for c in 0..<width { s += basis[c * width + p] * (Double(x[u * width + c]) - mean[c]) }
                             values[u * dimensions + p] = Float(s)
+                            if keepExact { exact[u * dimensions + p] = s }
                             largest = max(largest, Float(s).magnitude)
                         }
                     }
                 }
             }
             self.values = values
+            self.exact = exact
+            self.largest = Double(largest)
             let reach = Double(largest) + radius.squareRoot()
             margin = 0x1p-19 * reach * reach
         }

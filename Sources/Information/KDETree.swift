@@ -8,6 +8,8 @@ extension KDEEstimator {
         var left: [Int] = [], right: [Int] = [], leaf: [Int] = [], size: [Int] = []
         /// Each node's leaves: `firstLeaf[node] ..< firstLeaf[node] + leafCount[node]`.
         var firstLeaf: [Int] = [], leafCount: [Int] = []
+        /// Each leaf's node.
+        var leafNode: [Int] = []
         /// Each leaf's points, leaves in depth-first order, and their positions in the build order.
         var leafUnits: [ArraySlice<Int>] = []
         private var leafRanges: [Range<Int>] = []
@@ -49,6 +51,7 @@ extension KDEEstimator {
             high.append(hi)
             if range.count <= leafSize {
                 leaf[id] = leafUnits.count
+                leafNode.append(id)
                 leafUnits.append([])
                 leafRanges.append(range)
                 leafCount[id] = 1
@@ -70,14 +73,20 @@ extension KDEEstimator {
             return id
         }
 
-        /// Every unordered pair of leaves of the trees at `roots` whose boxes are within `limit`
+        /// Hands every unordered pair of leaves of the trees at `roots` whose boxes are within `limit`
         /// (squared), once, with whether both leaves come from the same tree: a dual-tree walk
         /// that drops node pairs whose boxes are farther apart, with an explicit stack. Nodes of
-        /// at most `bucket` points are not split further: all their leaves pair with each other
-        /// (fewer steps of the walk for a few more pairs, where most are near anyway).
-        func leafPairs(roots: [Int], limit: Float, bucket: Int) -> [(Int32, Int32, Bool)] {
-            var pairs: [(Int32, Int32, Bool)] = []
-            pairs.reserveCapacity(4 * leafUnits.count)
+        /// at most `bucket` points are not split further: their leaves pair with each other when
+        /// the leaves' boxes are near (fewer steps of the walk, which is branchy).
+        /// Node pairs of at least `expandSize` points each, with |A||B| ≥ `expandRatio` (|A| + |B|),
+        /// for which `expand` gives orders go to `expansions` whole instead.
+        func leafPairs(roots: [Int], limit: Float, upperLimit: Float, bucket: Int,
+                       expandSize: Int = .max, expandRatio: Int = 0, expand: (Int, Int) -> SIMD4<Int32>? = { _, _ in nil },
+                       expansions: inout [(Int32, Int32, Bool, SIMD4<Int32>)],
+                       chunk: Int = 1024, flush: ([LeafPair]) -> Void) {
+            // Handed over in chunks, which stay in cache (and no large array is allocated).
+            var pairs: [LeafPair] = []
+            pairs.reserveCapacity(chunk + 64)
             var stack: [(Int32, Int32, Bool)] = []
             for ca in roots.indices where roots[ca] >= 0 {
                 for cb in ca..<roots.count where roots[cb] >= 0 { stack.append((Int32(roots[ca]), Int32(roots[cb]), ca == cb)) }
@@ -89,17 +98,32 @@ extension KDEEstimator {
                             leaf.withUnsafeBufferPointer { leaf in
                               firstLeaf.withUnsafeBufferPointer { firstLeaf in
                                leafCount.withUnsafeBufferPointer { leafCount in
+                               leafNode.withUnsafeBufferPointer { leafNode in
                                 size.withUnsafeBufferPointer { size in
                                     while let (a32, b32, same) = stack.popLast() {
                                         let a = Int(a32), b = Int(b32)
                                         if Self.gap(low[a], high[a], low[b], high[b]) > limit { continue }
                                         let leafA = leaf[a], leafB = leaf[b]
+                                        let sizeA = size[a], sizeB = size[b]
+                                        if sizeA >= expandSize && sizeB >= expandSize && sizeA &* sizeB >= expandRatio &* (sizeA &+ sizeB),
+                                           let orders = expand(a, b) {
+                                            expansions.append((a32, b32, same, orders))
+                                            continue
+                                        }
                                         if size[a] <= bucket && size[b] <= bucket {
                                             let la = firstLeaf[a], lb = firstLeaf[b]
                                             for i in la..<(la + leafCount[a]) {
+                                                let ni = leafNode[i]
                                                 for j in (a == b ? i : lb)..<(lb + leafCount[b]) {
-                                                    pairs.append((Int32(i), Int32(j), same))
+                                                    let nj = leafNode[j]
+                                                    let g = Self.gap(low[ni], high[ni], low[nj], high[nj])
+                                                    if g > limit { continue }
+                                                    pairs.append(LeafPair(a: Int32(i), b: Int32(j), sameClass: same, lowerOnly: g > upperLimit))
                                                 }
+                                            }
+                                            if pairs.count >= chunk {
+                                                flush(pairs)
+                                                pairs.removeAll(keepingCapacity: true)
                                             }
                                         } else if a == b {
                                             let l = Int32(left[a]), r = Int32(right[a])
@@ -116,13 +140,14 @@ extension KDEEstimator {
                                     }
                                 }
                                }
+                               }
                               }
                             }
                         }
                     }
                 }
             }
-            return pairs
+            if !pairs.isEmpty { flush(pairs) }
         }
 
         /// The squared distance between the boxes of nodes a and b (0 when they overlap),
@@ -142,26 +167,41 @@ extension KDEEstimator {
     }
 
     /// Reorders `points[range]` (with `order` alongside) so that position k holds the element of
-    /// rank k by the coordinate, with no larger one before it and no smaller one after it
-    /// (Hoare's selection).
+    /// rank k by the coordinate, with no larger one before it and no smaller one after it.
+    /// Quickselect with branch-free partitions (the comparisons of coordinates are unpredictable):
+    /// first the elements below the pivot to the front, then, if k is not among them, those
+    /// equal to it; the pivot is the median of three.
     static func select(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>, k: Int, coordinate c: Int) {
         points.withUnsafeMutableBufferPointer { points in
             order.withUnsafeMutableBufferPointer { order in
-                var l = range.lowerBound, r = range.upperBound - 1
-                while l < r {
-                    let pivot = points[l + (r - l) / 2][c]
-                    var i = l, j = r
-                    while i <= j {
-                        while points[i][c] < pivot { i += 1 }
-                        while points[j][c] > pivot { j -= 1 }
-                        if i <= j {
-                            points.swapAt(i, j)
-                            order.swapAt(i, j)
-                            i += 1
-                            j -= 1
-                        }
+                let p = points.baseAddress!, o = order.baseAddress!
+                /// Moves the elements of lo..<hi for which `test` holds to the front; returns
+                /// where the others start.
+                @inline(__always)
+                func partition(_ lo: Int, _ hi: Int, _ test: (Float) -> Bool) -> Int {
+                    var i = lo
+                    for j in lo..<hi {
+                        let x = p[j], u = o[j]
+                        let moves = test(x[c])
+                        p[j] = p[i]
+                        o[j] = o[i]
+                        p[i] = x
+                        o[i] = u
+                        i &+= moves ? 1 : 0
                     }
-                    if k <= j { r = j } else if k >= i { l = i } else { return }
+                    return i
+                }
+                var lo = range.lowerBound, hi = range.upperBound
+                while hi - lo > 1 {
+                    let a = p[lo][c], b = p[lo + (hi - lo) / 2][c], d = p[hi - 1][c]
+                    let pivot = max(min(a, b), min(max(a, b), d))
+                    let below = partition(lo, hi) { $0 < pivot }
+                    if k < below { hi = below; continue }
+                    // The pivot is one of the elements, so at least one equals it (unless it
+                    // is NaN: then stop, as the boxes are meaningless anyway).
+                    let equal = partition(below, hi) { $0 == pivot }
+                    if k < equal || equal == below { return }
+                    lo = equal
                 }
             }
         }
