@@ -154,31 +154,61 @@ enum Float32PairScan {
     @inline(__always)
     static func larger(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .> a) }
 
-    /// Max-norm distances from four query rows to every sample: row `lane`'s go to
-    /// `out[lane * stride ..< (lane + 1) * stride]`. The eight accumulators stay in registers
-    /// over all coordinates of a tile of 16 samples.
-    static func distances(_ cols: UnsafePointer<Float>, dims: Int, stride: Int, queries q: UnsafePointer<Float>,
-                          into out: UnsafeMutablePointer<Float>) {
-        let o0 = out, o1 = out + stride, o2 = out + 2 * stride, o3 = out + 3 * stride
-        var j = 0
-        while j < stride {
-            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
-            var p = cols + j, qq = q
+    /// Max-norm distances from four query rows to a tile of sixteen samples, kept in eight
+    /// registers while the coordinates are taken one by one: the step every scan kernel shares.
+    struct DistanceTile {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+
+        @inline(__always) init() {}
+
+        /// Starting from distances already found in another space (rows `rowStride` apart).
+        @inline(__always)
+        init(loading start: UnsafePointer<Float>, rowStride: Int) {
+            let (n1, n2, n3) = (start + rowStride, start + 2 * rowStride, start + 3 * rowStride)
+            (a0, a1, a2, a3) = (load(start), load(start + 8), load(n1), load(n1 + 8))
+            (a4, a5, a6, a7) = (load(n2), load(n2 + 8), load(n3), load(n3 + 8))
+        }
+
+        /// Takes in `dims` coordinates: the samples' from `p` (coordinates `stride` apart), the
+        /// four rows' from `q` (four values per coordinate).
+        @inline(__always)
+        mutating func accumulate(_ p: UnsafePointer<Float>, dims: Int, stride: Int, queries q: UnsafePointer<Float>) {
+            var (p, q) = (p, q)
             for _ in 0..<dims {
                 let v0 = load(p), v1 = load(p + 8)
-                let b0 = SIMD8<Float>(repeating: qq[0]), b1 = SIMD8<Float>(repeating: qq[1])
-                let b2 = SIMD8<Float>(repeating: qq[2]), b3 = SIMD8<Float>(repeating: qq[3])
+                let b0 = SIMD8<Float>(repeating: q[0]), b1 = SIMD8<Float>(repeating: q[1])
+                let b2 = SIMD8<Float>(repeating: q[2]), b3 = SIMD8<Float>(repeating: q[3])
                 a0 = larger(a0, magnitude(v0 - b0)); a1 = larger(a1, magnitude(v1 - b0))
                 a2 = larger(a2, magnitude(v0 - b1)); a3 = larger(a3, magnitude(v1 - b1))
                 a4 = larger(a4, magnitude(v0 - b2)); a5 = larger(a5, magnitude(v1 - b2))
                 a6 = larger(a6, magnitude(v0 - b3)); a7 = larger(a7, magnitude(v1 - b3))
                 p += stride
-                qq += rowsPerPass
+                q += rowsPerPass
             }
-            store(a0, o0 + j); store(a1, o0 + j + 8)
-            store(a2, o1 + j); store(a3, o1 + j + 8)
-            store(a4, o2 + j); store(a5, o2 + j + 8)
-            store(a6, o3 + j); store(a7, o3 + j + 8)
+        }
+
+        /// Row `lane`'s sixteen distances to `out + lane * rowStride`.
+        @inline(__always)
+        func store(_ out: UnsafeMutablePointer<Float>, rowStride: Int) {
+            let (o1, o2, o3) = (out + rowStride, out + 2 * rowStride, out + 3 * rowStride)
+            Float32PairScan.store(a0, out); Float32PairScan.store(a1, out + 8)
+            Float32PairScan.store(a2, o1); Float32PairScan.store(a3, o1 + 8)
+            Float32PairScan.store(a4, o2); Float32PairScan.store(a5, o2 + 8)
+            Float32PairScan.store(a6, o3); Float32PairScan.store(a7, o3 + 8)
+        }
+    }
+
+    /// Max-norm distances from four query rows to every sample: row `lane`'s go to
+    /// `out[lane * stride ..< (lane + 1) * stride]`. The eight accumulators stay in registers
+    /// over all coordinates of a tile of 16 samples.
+    static func distances(_ cols: UnsafePointer<Float>, dims: Int, stride: Int, queries q: UnsafePointer<Float>,
+                          into out: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j < stride {
+            var distances = DistanceTile()
+            distances.accumulate(cols + j, dims: dims, stride: stride, queries: q)
+            distances.store(out + j, rowStride: stride)
             j += tile
         }
     }
@@ -187,26 +217,10 @@ enum Float32PairScan {
     /// 16·tiles[p] on): tile p's distances from row `lane` go to `out[lane * rowStride + 16 p…]`.
     static func distances(_ cols: UnsafePointer<Float>, dims: Int, stride: Int, queries q: UnsafePointer<Float>,
                           tiles: UnsafePointer<Int32>, count: Int, into out: UnsafeMutablePointer<Float>, rowStride: Int) {
-        let o0 = out, o1 = out + rowStride, o2 = out + 2 * rowStride, o3 = out + 3 * rowStride
         for listed in 0..<count {
-            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
-            var p = cols + Int(tiles[listed]) * tile, qq = q
-            for _ in 0..<dims {
-                let v0 = load(p), v1 = load(p + 8)
-                let b0 = SIMD8<Float>(repeating: qq[0]), b1 = SIMD8<Float>(repeating: qq[1])
-                let b2 = SIMD8<Float>(repeating: qq[2]), b3 = SIMD8<Float>(repeating: qq[3])
-                a0 = larger(a0, magnitude(v0 - b0)); a1 = larger(a1, magnitude(v1 - b0))
-                a2 = larger(a2, magnitude(v0 - b1)); a3 = larger(a3, magnitude(v1 - b1))
-                a4 = larger(a4, magnitude(v0 - b2)); a5 = larger(a5, magnitude(v1 - b2))
-                a6 = larger(a6, magnitude(v0 - b3)); a7 = larger(a7, magnitude(v1 - b3))
-                p += stride
-                qq += rowsPerPass
-            }
-            let j = listed * tile
-            store(a0, o0 + j); store(a1, o0 + j + 8)
-            store(a2, o1 + j); store(a3, o1 + j + 8)
-            store(a4, o2 + j); store(a5, o2 + j + 8)
-            store(a6, o3 + j); store(a7, o3 + j + 8)
+            var distances = DistanceTile()
+            distances.accumulate(cols + Int(tiles[listed]) * tile, dims: dims, stride: stride, queries: q)
+            distances.store(out + listed * tile, rowStride: rowStride)
         }
     }
 

@@ -336,28 +336,14 @@ enum TiledPairScan {
                               tiles: UnsafePointer<Int32>, count: Int, into out: UnsafeMutablePointer<Float>, rowStride: Int,
                               highs: UnsafePointer<Int32>, needed: UnsafeMutablePointer<Int32>) -> Int {
         typealias K = Float32PairScan
-        let o0 = out, o1 = out + rowStride, o2 = out + 2 * rowStride, o3 = out + 3 * rowStride
         let h0 = SIMD8(repeating: highs[0]), h1 = SIMD8(repeating: highs[1]), h2 = SIMD8(repeating: highs[2]), h3 = SIMD8(repeating: highs[3])
         var neededCount = 0
         for listed in 0..<count {
-            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
-            var p = cols + Int(tiles[listed]) * tile, qq = q
-            for _ in 0..<dims {
-                let v0 = K.load(p), v1 = K.load(p + 8)
-                let b0 = SIMD8<Float>(repeating: qq[0]), b1 = SIMD8<Float>(repeating: qq[1])
-                let b2 = SIMD8<Float>(repeating: qq[2]), b3 = SIMD8<Float>(repeating: qq[3])
-                a0 = K.larger(a0, K.magnitude(v0 - b0)); a1 = K.larger(a1, K.magnitude(v1 - b0))
-                a2 = K.larger(a2, K.magnitude(v0 - b1)); a3 = K.larger(a3, K.magnitude(v1 - b1))
-                a4 = K.larger(a4, K.magnitude(v0 - b2)); a5 = K.larger(a5, K.magnitude(v1 - b2))
-                a6 = K.larger(a6, K.magnitude(v0 - b3)); a7 = K.larger(a7, K.magnitude(v1 - b3))
-                p += stride
-                qq += lanes
-            }
-            let j = listed * tile
-            K.store(a0, o0 + j); K.store(a1, o0 + j + 8)
-            K.store(a2, o1 + j); K.store(a3, o1 + j + 8)
-            K.store(a4, o2 + j); K.store(a5, o2 + j + 8)
-            K.store(a6, o3 + j); K.store(a7, o3 + j + 8)
+            var distances = K.DistanceTile()
+            distances.accumulate(cols + Int(tiles[listed]) * tile, dims: dims, stride: stride, queries: q)
+            distances.store(out + listed * tile, rowStride: rowStride)
+            let (a0, a1, a2, a3, a4, a5, a6, a7) = (distances.a0, distances.a1, distances.a2, distances.a3,
+                                                    distances.a4, distances.a5, distances.a6, distances.a7)
             @inline(__always) func i(_ v: SIMD8<Float>) -> SIMD8<Int32> { unsafeBitCast(v, to: SIMD8<Int32>.self) }
             let within = (h0 &- i(a0)) & (h0 &- i(a1)) & (h1 &- i(a2)) & (h1 &- i(a3))
                 & (h2 &- i(a4)) & (h2 &- i(a5)) & (h3 &- i(a6)) & (h3 &- i(a7))
@@ -376,30 +362,14 @@ enum TiledPairScan {
                                into out: UnsafeMutablePointer<Float>, rowStride: Int,
                                limits: UnsafePointer<Int32>, hits: UnsafeMutablePointer<Int32>) -> Int {
         typealias K = Float32PairScan
-        let o0 = out, o1 = out + rowStride, o2 = out + 2 * rowStride, o3 = out + 3 * rowStride
         let l0 = SIMD8(repeating: limits[0]), l1 = SIMD8(repeating: limits[1]), l2 = SIMD8(repeating: limits[2]), l3 = SIMD8(repeating: limits[3])
         var hitCount = 0
         for listed in 0..<count {
-            let n0 = near + Int(nearSlots[listed]) * tile, n1 = n0 + rowStride, n2 = n0 + 2 * rowStride, n3 = n0 + 3 * rowStride
-            var a0 = K.load(n0), a1 = K.load(n0 + 8), a2 = K.load(n1), a3 = K.load(n1 + 8)
-            var a4 = K.load(n2), a5 = K.load(n2 + 8), a6 = K.load(n3), a7 = K.load(n3 + 8)
-            var p = cols + Int(tiles[listed]) * tile, qq = q
-            for _ in 0..<dims {
-                let v0 = K.load(p), v1 = K.load(p + 8)
-                let b0 = SIMD8<Float>(repeating: qq[0]), b1 = SIMD8<Float>(repeating: qq[1])
-                let b2 = SIMD8<Float>(repeating: qq[2]), b3 = SIMD8<Float>(repeating: qq[3])
-                a0 = K.larger(a0, K.magnitude(v0 - b0)); a1 = K.larger(a1, K.magnitude(v1 - b0))
-                a2 = K.larger(a2, K.magnitude(v0 - b1)); a3 = K.larger(a3, K.magnitude(v1 - b1))
-                a4 = K.larger(a4, K.magnitude(v0 - b2)); a5 = K.larger(a5, K.magnitude(v1 - b2))
-                a6 = K.larger(a6, K.magnitude(v0 - b3)); a7 = K.larger(a7, K.magnitude(v1 - b3))
-                p += stride
-                qq += lanes
-            }
-            let j = listed * tile
-            K.store(a0, o0 + j); K.store(a1, o0 + j + 8)
-            K.store(a2, o1 + j); K.store(a3, o1 + j + 8)
-            K.store(a4, o2 + j); K.store(a5, o2 + j + 8)
-            K.store(a6, o3 + j); K.store(a7, o3 + j + 8)
+            var distances = K.DistanceTile(loading: near + Int(nearSlots[listed]) * tile, rowStride: rowStride)
+            distances.accumulate(cols + Int(tiles[listed]) * tile, dims: dims, stride: stride, queries: q)
+            distances.store(out + listed * tile, rowStride: rowStride)
+            let (a0, a1, a2, a3, a4, a5, a6, a7) = (distances.a0, distances.a1, distances.a2, distances.a3,
+                                                    distances.a4, distances.a5, distances.a6, distances.a7)
             @inline(__always) func i(_ v: SIMD8<Float>) -> SIMD8<Int32> { unsafeBitCast(v, to: SIMD8<Int32>.self) }
             let below = (i(a0) &- l0) | (i(a1) &- l0) | (i(a2) &- l1) | (i(a3) &- l1)
                 | (i(a4) &- l2) | (i(a5) &- l2) | (i(a6) &- l3) | (i(a7) &- l3)
