@@ -17,8 +17,8 @@ enum LayerKernels {
     /// input is this with x the gradient at its output and the weights read transposed.
     /// Six (or four) sums by sixteen rows are held in registers, row blocks outermost, so a
     /// block's terms (terms × 16 values) stay in L1 while every sum is computed from them.
-    /// Four independent chains of fused multiply-adds keep the FMA units busy; one chain alone
-    /// would wait on each add's latency.
+    /// Eight or twelve independent chains of fused multiply-adds keep the FMA units busy; one
+    /// chain alone would wait on each add's latency.
     @inline(__always)
     static func weightedSums<T: TrainingScalar>(of x: UnsafePointer<T>, terms: Int, weights w: UnsafePointer<T>, termStride: Int,
                                                  sumStride: Int, start bias: UnsafePointer<T>?, into out: UnsafeMutablePointer<T>,
