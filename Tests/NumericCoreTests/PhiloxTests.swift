@@ -1,4 +1,4 @@
-import NumericCore
+@testable import NumericCore
 import XCTest
 
 final class PhiloxTests: XCTestCase {
@@ -10,6 +10,29 @@ final class PhiloxTests: XCTestCase {
         XCTAssertEqual([ones.0, ones.1, ones.2, ones.3], [0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD])
         let pi = Philox4x32.block((0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344), key: (0xA409_3822, 0x299F_31D0))
         XCTAssertEqual([pi.0, pi.1, pi.2, pi.3], [0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1])
+    }
+
+    /// A stream hands out block 0's four words, then block 1's, …: the blocks it computes four at
+    /// a time in vector registers are the known-answer `block` of each counter, also across a
+    /// counter's low word wrapping into its high word and with a stream ID above 2³².
+    func testStreamsAreTheBlocksOfConsecutiveCounters() {
+        let seed: UInt64 = 0x1234_5678_9ABC_DEF0, streamID: UInt64 = 0xFEDC_BA98_7654_3210
+        var stream = RandomStream(seed: seed, streamID: streamID)
+        let words = (0..<4 * 37).map { _ in stream.nextUInt32() }
+        let key = (UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+        for index in 0..<37 {
+            let c = Philox4x32.block((UInt32(index), 0, UInt32(truncatingIfNeeded: streamID), UInt32(truncatingIfNeeded: streamID >> 32)), key: key)
+            XCTAssertEqual(Array(words[4 * index..<4 * index + 4]), [c.0, c.1, c.2, c.3], "block \(index)")
+        }
+        // Four counters from 2³² − 2: the low word wraps into the high one between lanes 1 and 2.
+        let first: UInt64 = 0xFFFF_FFFE
+        let lanes = Philox4x32.fourBlocks(first: first, stream: (UInt32(truncatingIfNeeded: streamID), UInt32(truncatingIfNeeded: streamID >> 32)), key: key)
+        for b in 0..<4 {
+            let counter = first + UInt64(b)
+            let c = Philox4x32.block((UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32),
+                                      UInt32(truncatingIfNeeded: streamID), UInt32(truncatingIfNeeded: streamID >> 32)), key: key)
+            XCTAssertEqual([lanes.0[b], lanes.1[b], lanes.2[b], lanes.3[b]], [c.0, c.1, c.2, c.3], "counter \(counter)")
+        }
     }
 
     func testStreamsAreReproducibleAndDistinct() {
