@@ -136,6 +136,22 @@ public struct KDEEstimator: Sendable {
             }
         }
 
+        // Where blocks are computed whole, each leaf again as the columns of the kernel's four
+        // vectors (see LeafKernel.denseBlock): an aligned load a coordinate instead of two
+        // unaligned ones and a shuffle.
+        let dense = width <= Self.denseWidth
+        let turnedStride = dense ? LeafKernel.turnedStride(width: width) : 0
+        let turned = UnsafeMutableRawPointer.allocate(byteCount: max(1, leafCount * turnedStride) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(1, leafCount * turnedStride))
+        defer { turned.deallocate() }
+        if dense {
+            layout.withUnsafeBufferPointer { layout in
+                for l in 0..<leafCount {
+                    LeafKernel.turn(leaf: layout.baseAddress! + l * stride * 16, width: width, into: turned + l * turnedStride)
+                }
+            }
+        }
+
         var leafLow = [SIMD4<Float>](repeating: .zero, count: leafCount), leafHigh = leafLow
         for node in tree.leaf.indices where tree.leaf[node] >= 0 {
             leafLow[tree.leaf[node]] = tree.low[node]
@@ -160,7 +176,7 @@ public struct KDEEstimator: Sendable {
                 leafHigh.withUnsafeBufferPointer { leafHigh in
                     sums.withUnsafeMutableBufferPointer { sums in
                         halfExtent.withUnsafeBufferPointer { half in
-                            let kernel = LeafKernel(leaves: layout.baseAddress!, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
+                            let kernel = LeafKernel(leaves: layout.baseAddress!, turned: turned, turnedStride: turnedStride, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
                                                     sums: sums.baseAddress!, stride: stride, width: width, projected: projected,
                                                     scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
                                                     skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),

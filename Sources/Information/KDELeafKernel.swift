@@ -12,12 +12,18 @@ extension KDEEstimator {
     /// eight again, so that the columns turned by k are an unaligned load at offset k. The rows
     /// are, in order: `projected` coordinates used only for pruning (principal components of a
     /// wide layer, a contraction), the `width` coordinates, and the slots' weights (0 in padding).
+    /// `denseBlock` reads its columns from a second copy, turned ahead of time (`turn`): one
+    /// aligned load a vector instead of two unaligned loads and shuffles, which bound the kernel
+    /// (shuffles share a port with the arithmetic).
     ///
     /// Terms are Float: r = exp(−d/8σ²) by `exp2`, exp(−d/2σ²) = r⁴; each block's sums (eight
     /// terms a lane) are added to Double totals, per leaf `sums[4 leaf ..< 4 leaf + 4]`: within
     /// the class (upper, lower), then with other classes (upper, lower).
     struct LeafKernel {
         let leaves: UnsafePointer<Float>
+        /// Where blocks are computed whole: each leaf's coordinates and weights as the columns of
+        /// `denseBlock`'s four vectors, `turnedStride` Floats a leaf (see `turn`).
+        let turned: UnsafePointer<Float>, turnedStride: Int
         /// Each leaf's bounding box in the projected coordinates (when `projected` > 0).
         let boxLow: UnsafePointer<SIMD4<Float>>, boxHigh: UnsafePointer<SIMD4<Float>>
         let sums: UnsafeMutablePointer<SIMD8<Double>>
@@ -88,10 +94,26 @@ extension KDEEstimator {
             SIMD16(v[7], v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[15], v[8], v[9], v[10], v[11], v[12], v[13], v[14])
         }
 
-        /// Eight values at p + k, then eight at p + k + 4: two steps of a block in one vector.
+        /// Floats a leaf takes in the turned layout: four vectors of 16 for each coordinate and the weights.
+        static func turnedStride(width: Int) -> Int { 4 * (width + 1) * 16 }
+
+        /// Writes the turned layout of one leaf (`leaf` in the kernel's layout, without projected
+        /// coordinates): for vector v = 0..<4 and each coordinate then the weights, 16 Floats
+        /// holding the eight slots turned by v, then turned by v + 4 (step v and step v + 4).
+        static func turn(leaf: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>) {
+            for v in 0..<4 {
+                for row in 0...width {
+                    let target = out + (v * (width + 1) + row) * 16
+                    UnsafeMutableRawPointer(target).storeBytes(of: load(leaf + row * 16 + v), as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(target + 8).storeBytes(of: load(leaf + row * 16 + v + 4), as: SIMD8<Float>.self)
+                }
+            }
+        }
+
+        /// Sixteen aligned Floats.
         @inline(__always)
-        static func load2(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-            SIMD16(lowHalf: load(p), highHalf: load(p + 4))
+        static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+            UnsafeRawPointer(p).load(as: SIMD16<Float>.self)
         }
 
         /// `block` without tests (and without the projected coordinates), where most pairs of
@@ -104,9 +126,10 @@ extension KDEEstimator {
         @inline(__always)
         func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type, upper: Bool) {
             let width = W.value ?? self.width
-            let rows = leaves + a &* stride &* 16, columns = leaves + b &* stride &* 16
+            let rows = leaves + a &* stride &* 16, columns = turned + b &* turnedStride
             let symmetric = a != b
             let first = projected &* 16
+            let vector = (width &+ 1) &* 16
             let rowWeight8 = Self.load(rows + (first &+ width &* 16))
             let rowWeight = SIMD16(lowHalf: rowWeight8, highHalf: rowWeight8)
             var rowUpper0 = SIMD16<Float>.zero, rowLower0 = SIMD16<Float>.zero
@@ -119,14 +142,14 @@ extension KDEEstimator {
                     let offset = first &+ c &* 16
                     let row8 = Self.load(rows + offset)
                     let row = SIMD16(lowHalf: row8, highHalf: row8)
-                    let t0 = Self.load2(columns + (offset &+ k)) - row
-                    let t1 = Self.load2(columns + (offset &+ k &+ 1)) - row
+                    let t0 = row - Self.load16(columns + (k &* vector &+ c &* 16))
+                    let t1 = row - Self.load16(columns + ((k &+ 1) &* vector &+ c &* 16))
                     d0 = d0.addingProduct(t0, t0)
                     d1 = d1.addingProduct(t1, t1)
                 }
                 let r0 = KDEEstimator.exp2(scale * d0), r1 = KDEEstimator.exp2(scale * d1)
-                let weights = first &+ width &* 16
-                let w0 = Self.load2(columns + (weights &+ k)), w1 = Self.load2(columns + (weights &+ k &+ 1))
+                let w0 = Self.load16(columns + (k &* vector &+ width &* 16))
+                let w1 = Self.load16(columns + ((k &+ 1) &* vector &+ width &* 16))
                 rowLower0 = rowLower0.addingProduct(w0, r0)
                 rowLower1 = rowLower1.addingProduct(w1, r1)
                 if symmetric {
