@@ -120,19 +120,35 @@ public struct KDEEstimator: Sendable {
         let leafCount = tree.leafUnits.count
         var layout = [Float](repeating: 0, count: leafCount * stride * 16)
         var unitAt = [Int](repeating: -1, count: leafCount * 8)
-        for (l, leaf) in tree.leafUnits.enumerated() {
-            let base = l * stride * 16
-            for k in 0..<8 {
-                // Padding slots repeat the leaf's first unit with weight 0.
-                let u = k < leaf.count ? leaf[leaf.startIndex + k] : leaf[leaf.startIndex]
-                func put(_ row: Int, _ value: Float) {
-                    layout[base + row * 16 + k] = value
-                    layout[base + row * 16 + 8 + k] = value
+        layout.withUnsafeMutableBufferPointer { layout in
+            unitAt.withUnsafeMutableBufferPointer { unitAt in
+                coordinates.withUnsafeBufferPointer { coordinates in
+                    pruneCoordinates.withUnsafeBufferPointer { pruneCoordinates in
+                        units.multiplicity.withUnsafeBufferPointer { multiplicity in
+                            for (l, leaf) in tree.leafUnits.enumerated() {
+                                let base = layout.baseAddress! + l * stride * 16
+                                for k in 0..<8 {
+                                    // Padding slots repeat the leaf's first unit with weight 0.
+                                    let u = k < leaf.count ? leaf[leaf.startIndex + k] : leaf[leaf.startIndex]
+                                    for c in 0..<projected {
+                                        let value = pruneCoordinates[u * pruneWidth + c]
+                                        base[c * 16 + k] = value
+                                        base[c * 16 + 8 + k] = value
+                                    }
+                                    for c in 0..<width {
+                                        let value = coordinates[u * width + c], row = (projected + c) * 16
+                                        base[row + k] = value
+                                        base[row + 8 + k] = value
+                                    }
+                                    let weight: Float = k < leaf.count ? Float(multiplicity[u]) : 0, row = (projected + width) * 16
+                                    base[row + k] = weight
+                                    base[row + 8 + k] = weight
+                                    if k < leaf.count { unitAt[l * 8 + k] = u }
+                                }
+                            }
+                        }
+                    }
                 }
-                for c in 0..<projected { put(c, pruneCoordinates[u * pruneWidth + c]) }
-                for c in 0..<width { put(projected + c, coordinates[u * width + c]) }
-                put(projected + width, k < leaf.count ? Float(units.multiplicity[u]) : 0)
-                if k < leaf.count { unitAt[l * 8 + k] = u }
             }
         }
 
