@@ -21,7 +21,8 @@ import NumericCore
 ///   that boxes follow the rows' clusters). In layers of up to 10 units the walk stops at
 ///   nodes of 32 rows and pairs those of their leaves whose boxes are near, and each such leaf
 ///   pair's block is computed whole (16 pairs a vector, no tests: cheaper than testing even
-///   where most of a block's pairs are far, as in the Tishby net's 10-unit layer); in wider
+///   where most of a block's pairs are far), except that in projected layers a block whose 64
+///   distances are all beyond the skip distance is dropped after its distances; in wider
 ///   ones each row is first tested against the other leaf's box, then each group of 8 pairs
 ///   in the projected space and in the layer's own, before its kernel terms. Leaf pairs at
 ///   least a quarter as far (squared) as the skip distance, where every KL term is below the

@@ -33,6 +33,11 @@ extension KDEEstimator {
         /// Steps whose eight pairs are all at least this far apart (squared, in the coordinates,
         /// or in the projected ones plus a rounding margin) are skipped.
         let skipDistance: Float, projectedSkipDistance: Float
+        /// `skipDistance` lowered by 2⁻¹⁸ relative, for squared distances computed in Float from
+        /// the coordinates (within width · 2⁻²³ relative of exact, so width ≤ 16 here): a pair
+        /// skipped by it is at least `skipDistance` apart, up to a factor e^(2⁻¹⁸·25) ≈ 1.0001 on
+        /// its term.
+        var exactSkipDistance: Float { skipDistance * (1 - 0x1p-18) }
         /// Whether to test each step's distances against `skipDistance` before its exponentials:
         /// worth it where admitted leaf pairs hold many far pairs (wide layers).
         let check: Bool
@@ -80,6 +85,16 @@ extension KDEEstimator {
             } else {
                 for p in pairs { block(Int(p.a), Int(p.b), sameClass: p.sameClass, w) }
             }
+        }
+
+        /// The lanewise minimum (the standard library's `pointwiseMin` is not inlined).
+        @inline(__always)
+        static func least(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> { a.replacing(with: b, where: b .< a) }
+
+        /// Whether any lane of d is below t.
+        @inline(__always)
+        static func anyBelow(_ d: SIMD16<Float>, _ t: Float) -> Bool {
+            unsafeBitCast(d - SIMD16(repeating: t), to: SIMD16<Int32>.self).min() < 0
         }
 
         /// v turned by two lanes within each half of eight.
@@ -136,17 +151,26 @@ extension KDEEstimator {
             var rowUpper1 = SIMD16<Float>.zero, rowLower1 = SIMD16<Float>.zero
             var columnUpper0 = SIMD16<Float>.zero, columnLower0 = SIMD16<Float>.zero
             var columnUpper1 = SIMD16<Float>.zero, columnLower1 = SIMD16<Float>.zero
+            // The squared distances of all 64 pairs first, in four vectors (steps v and v + 4).
+            var d = (SIMD16<Float>.zero, SIMD16<Float>.zero, SIMD16<Float>.zero, SIMD16<Float>.zero)
+            for c in 0..<width {
+                let row8 = Self.load(rows + (first &+ c &* 16))
+                let row = SIMD16(lowHalf: row8, highHalf: row8)
+                let t0 = row - Self.load16(columns + c &* 16), t1 = row - Self.load16(columns + (vector &+ c &* 16))
+                let t2 = row - Self.load16(columns + (2 &* vector &+ c &* 16)), t3 = row - Self.load16(columns + (3 &* vector &+ c &* 16))
+                d.0 = d.0.addingProduct(t0, t0)
+                d.1 = d.1.addingProduct(t1, t1)
+                d.2 = d.2.addingProduct(t2, t2)
+                d.3 = d.3.addingProduct(t3, t3)
+            }
+            // In layers pruned in a projection (the widths `W` leaves open), most admitted leaf
+            // pairs hold no pair within the skip distance in the layer's own coordinates: one
+            // test a block (a test a step mispredicted too often where some steps are near).
+            if W.value == nil && !Self.anyBelow(Self.least(Self.least(d.0, d.1), Self.least(d.2, d.3)), exactSkipDistance) {
+                return
+            }
             for k in Swift.stride(from: 0, to: 4, by: 2) {
-                var d0 = SIMD16<Float>.zero, d1 = SIMD16<Float>.zero
-                for c in 0..<width {
-                    let offset = first &+ c &* 16
-                    let row8 = Self.load(rows + offset)
-                    let row = SIMD16(lowHalf: row8, highHalf: row8)
-                    let t0 = row - Self.load16(columns + (k &* vector &+ c &* 16))
-                    let t1 = row - Self.load16(columns + ((k &+ 1) &* vector &+ c &* 16))
-                    d0 = d0.addingProduct(t0, t0)
-                    d1 = d1.addingProduct(t1, t1)
-                }
+                let d0 = k == 0 ? d.0 : d.2, d1 = k == 0 ? d.1 : d.3
                 let r0 = KDEEstimator.exp2(scale * d0), r1 = KDEEstimator.exp2(scale * d1)
                 let w0 = Self.load16(columns + (k &* vector &+ width &* 16))
                 let w1 = Self.load16(columns + ((k &+ 1) &* vector &+ width &* 16))
