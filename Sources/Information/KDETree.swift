@@ -63,7 +63,10 @@ extension KDEEstimator {
                 extent = spread[c]
                 widest = c
             }
-            let middle = range.lowerBound + range.count / 2
+            // The left part takes the multiple of `leafSize` nearest half, so that every leaf
+            // but the tree's last is full: the kernel computes whole leaves, padding included
+            // (halving 2118 rows down to at most 8 would leave leaves of 4 to 8, 77% full).
+            let middle = range.lowerBound + max(1, (range.count + leafSize) / (2 * leafSize)) * leafSize
             KDEEstimator.select(&points, &order, range, k: middle, coordinate: widest)
             let l = node(&points, &order, range.lowerBound..<middle, leafSize: leafSize)
             let r = node(&points, &order, middle..<range.upperBound, leafSize: leafSize)
