@@ -6,8 +6,8 @@
 /// I(T;Y) = H(T) − Σ_y p(y) H(T | Y = y). Values are in nats.
 ///
 /// Patterns are counted, per class too, in one pass with an open-addressing hash table of twice
-/// the rows; only the distinct patterns are then sorted, so that the entropy terms are summed in
-/// ascending pattern order (the same order, and the same bits, as sorting all the rows).
+/// the rows, and each entropy is log n − (1/n) Σ c log c over the patterns' counts c, summed in
+/// order of the patterns' first appearance (so the same rows give the same bits).
 public struct BinningEstimator: Sendable {
     public var bins: Int
 
@@ -38,74 +38,62 @@ public struct BinningEstimator: Sendable {
         let classes = KDEEstimator.denseClasses(labels)
         let classCount = classes.sizes.count
 
-        // Distinct codes with their counts in all rows and per class.
+        // Distinct codes with their counts in all rows and per class, in order of first appearance.
         var capacity = 16
         while capacity < 2 * rows { capacity *= 2 }
         var slots = [Int32](repeating: -1, count: capacity)
-        var distinct: [UInt64] = []
-        distinct.reserveCapacity(rows)
+        var distinct = [UInt64](repeating: 0, count: rows)
         var counts = [Int32](repeating: 0, count: rows * (classCount + 1))
-        func find(_ code: UInt64) -> (slot: Int, entry: Int) {
-            var slot = Int(truncatingIfNeeded: (code &* 0x9E37_79B9_7F4A_7C15) >> 20) & (capacity - 1)
-            while true {
-                let e = Int(slots[slot])
-                if e < 0 || distinct[e] == code { return (slot, e) }
-                slot = (slot + 1) & (capacity - 1)
-            }
-        }
-        for r in 0..<rows {
-            var (slot, e) = find(codes[r])
-            if e < 0 {
-                e = distinct.count
-                slots[slot] = Int32(e)
-                distinct.append(codes[r])
-            }
-            counts[e * (classCount + 1)] += 1
-            counts[e * (classCount + 1) + 1 + classes.index[r]] += 1
-        }
-        let order = Self.radixSorted(distinct)
-        var total = 0.0
-        var within = [Double](repeating: 0, count: classCount)
-        let n = Double(rows)
-        for code in order {
-            let e = find(code).entry
-            let p = Double(counts[e * (classCount + 1)]) / n
-            total -= p * _logarithm(p)
-            for c in 0..<classCount {
-                let k = counts[e * (classCount + 1) + 1 + c]
-                if k > 0 {
-                    let q = Double(k) / Double(classes.sizes[c])
-                    within[c] -= q * _logarithm(q)
+        var distinctCount = 0
+        slots.withUnsafeMutableBufferPointer { slots in
+            distinct.withUnsafeMutableBufferPointer { distinct in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for r in 0..<rows {
+                        let code = codes[r]
+                        var slot = Int(truncatingIfNeeded: (code &* 0x9E37_79B9_7F4A_7C15) >> 20) & (capacity - 1)
+                        var e = Int(slots[slot])
+                        while e >= 0 && distinct[e] != code {
+                            slot = (slot + 1) & (capacity - 1)
+                            e = Int(slots[slot])
+                        }
+                        if e < 0 {
+                            e = distinctCount
+                            slots[slot] = Int32(e)
+                            distinct[e] = code
+                            distinctCount += 1
+                        }
+                        counts[e * (classCount + 1)] += 1
+                        counts[e * (classCount + 1) + 1 + classes.index[r]] += 1
+                    }
                 }
             }
         }
+        // H = log n − (1/n) Σ_pattern c log c over the patterns' counts c, and the same within
+        // each class; c log c from a table.
+        var total = 0.0
+        var within = [Double](repeating: 0, count: classCount)
+        for e in 0..<distinctCount {
+            total += Self.countTimesLog(Int(counts[e * (classCount + 1)]))
+            for c in 0..<classCount {
+                within[c] += Self.countTimesLog(Int(counts[e * (classCount + 1) + 1 + c]))
+            }
+        }
+        let n = Double(rows)
+        let entropy = max(0, _logarithm(n) - total / n)
         var conditional = 0.0
-        for c in 0..<classCount { conditional += Double(classes.sizes[c]) / n * within[c] }
-        return Estimate(ixt: total, ity: total - conditional)
+        for c in 0..<classCount {
+            let size = Double(classes.sizes[c])
+            conditional += size / n * max(0, _logarithm(size) - within[c] / size)
+        }
+        return Estimate(ixt: entropy, ity: entropy - conditional)
     }
 
-    /// The codes in ascending order: least significant digit first, 11 bits a pass, only as
-    /// many passes as the largest code needs.
-    static func radixSorted(_ codes: [UInt64]) -> [UInt64] {
-        var largest: UInt64 = 0
-        for c in codes { largest |= c }
-        var source = codes, target = [UInt64](repeating: 0, count: codes.count)
-        var shift: UInt64 = 0
-        var counts = [Int](repeating: 0, count: 2048)
-        while shift < 64 && (largest >> shift) != 0 {
-            for k in counts.indices { counts[k] = 0 }
-            for c in source { counts[Int((c >> shift) & 2047)] += 1 }
-            var total = 0
-            for k in counts.indices { let here = counts[k]; counts[k] = total; total += here }
-            for c in source {
-                let k = Int((c >> shift) & 2047)
-                target[counts[k]] = c
-                counts[k] += 1
-            }
-            swap(&source, &target)
-            shift += 11
-        }
-        return source
+    /// c log c for the counts of up to 2¹⁶ rows, computed once (0 log 0 = 0).
+    static let countLogCount: [Double] = (0...(1 << 16)).map { $0 == 0 ? 0 : Double($0) * _logarithm(Double($0)) }
+
+    @inline(__always)
+    static func countTimesLog(_ c: Int) -> Double {
+        c < countLogCount.count ? countLogCount[c] : Double(c) * _logarithm(Double(c))
     }
 
     /// One code per row: the bin indices, packed into 64 bits when they fit, else the rows'
