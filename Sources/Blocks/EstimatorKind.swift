@@ -10,7 +10,7 @@ public struct EstimatorKind: BlockKind {
     public init() {}
 
     public let name = "estimator"
-    public let version = 4  // 3: KDE bounds from the 8×8 leaf kernel (values move by ~1e-8 nats); 4: tight node pairs of narrow layers by a Taylor expansion, trees in principal axes (values move by ~1e-8 nats, within 1e-6 by construction)
+    public let version = 5  // 3: KDE bounds from the 8×8 leaf kernel (values move by ~1e-8 nats); 4: tight node pairs of narrow layers by a Taylor expansion, trees in principal axes (values move by ~1e-8 nats, within 1e-6 by construction); 5: KDE rows on a line by a grid series, full leaves, far blocks of projected layers dropped; binning as log n − Σ c log c / n (values move by < 1e-8 nats)
     public let summary = "Estimates I(X;Y) of a dataset, or I(X;T) and I(T;Y) of every recorded layer and epoch of a model."
 
     static let datasetMethods = ["gaussian", "ksg", "kl", "wkl", "renyi", "cs"]
