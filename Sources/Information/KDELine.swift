@@ -33,7 +33,8 @@ extension KDEEstimator {
         /// Cell width: τ = (w/2)² = 0.39, within `tolerance` with 8 terms.
         static let cellWidth = 1.25
         /// The grid is used when the pairs within the skip distance are at least this many times
-        /// its vector operations (paired timings on the Tishby net's output layer).
+        /// its vector operations (an estimate, a vector operation against a kernel term; on the
+        /// Tishby net's output layer the grid is 1.3 to 7 times as fast as the tree from 400 units).
         static let costRatio = 1.0
 
         /// One kernel's grid, in its units (σ or 2σ).
@@ -109,7 +110,7 @@ extension KDEEstimator {
             }
             // Across the line: |ŷ·ŷ'| ≤ τ' = Σ_c h_c², rounded up a little for the Double arithmetic.
             var tau = 0.0
-            for c in 1..<max(width, 1) {
+            for c in 1..<width {
                 let h = (high[c] - low[c]) / 2 * (1 + 1e-9) + 1e-12
                 tau += h * h
             }
@@ -161,7 +162,7 @@ extension KDEEstimator {
             let sortedAlong = order.map { along[$0] }
             let aside = order.map { u -> Double in
                 var sum = 0.0
-                for c in 1..<max(width, 1) {
+                for c in 1..<width {
                     let y = exact[u * width + c] / sigma - centre[c]
                     sum += y * y
                 }
@@ -173,21 +174,33 @@ extension KDEEstimator {
             lower = Grid(along: sortedAlong, aside: aside, scale: 2, cells: lowerCells, reach: reach)
         }
 
-        /// e^x, within a few units in the last place for |x| ≤ 700 (beyond, as at ±700): x = k log 2 + r
-        /// with |r| ≤ log(2)/2 (log 2 in two parts, so that k log 2 is exact for |k| < 2¹¹), e^r by
-        /// its Taylor polynomial of degree 13 (remainder below 2⁻⁵⁶), times 2^k in the exponent.
+        /// e^x for |x| ≤ 700 (the grids' arguments are within ±1), within a few units in the last
+        /// place: x = k log 2 + r with |r| ≤ log(2)/2 (log 2 in two parts, so that k log 2 is exact
+        /// for |k| < 2¹¹), e^r by its Taylor polynomial of degree 13 (remainder below 2⁻⁵⁶), times
+        /// 2^k in the exponent.
         @inline(__always)
         static func exponential(_ x: SIMD8<Double>) -> SIMD8<Double> {
-            let y = x.clamped(lowerBound: SIMD8(repeating: -700), upperBound: SIMD8(repeating: 700))
             // Adding 1.5 · 2⁵² rounds to an integer, which the low bits then hold.
             let magic = SIMD8<Double>(repeating: 0x1.8p52)
-            let shifted = y * 1.442_695_040_888_963_4 + magic
+            let shifted = x * 1.442_695_040_888_963_4 + magic
             let k = shifted - magic
-            let r = (y - k * 0x1.62e42fee00000p-1) - k * 0x1.a39ef35793c76p-33
-            var p = SIMD8<Double>(repeating: 1 / 6_227_020_800)  // 1/13!
-            for d in [479_001_600.0, 39_916_800, 3_628_800, 362_880, 40_320, 5_040, 720, 120, 24, 6, 2, 1, 1] {
-                p = p * r + SIMD8(repeating: 1 / d)
-            }
+            let r = (x - k * 0x1.62e42fee00000p-1) - k * 0x1.a39ef35793c76p-33
+            // Horner's rule on 1/13!, 1/12!, …, 1/0! (written out: a loop over an array literal
+            // would allocate it on every call).
+            var p = SIMD8<Double>(repeating: 1 / 6_227_020_800)
+            p = p * r + 1 / 479_001_600
+            p = p * r + 1 / 39_916_800
+            p = p * r + 1 / 3_628_800
+            p = p * r + 1 / 362_880
+            p = p * r + 1 / 40_320
+            p = p * r + 1 / 5_040
+            p = p * r + 1 / 720
+            p = p * r + 1 / 120
+            p = p * r + 1 / 24
+            p = p * r + 1 / 6
+            p = p * r + 1 / 2
+            p = p * r + 1
+            p = p * r + 1
             let bits = (unsafeBitCast(shifted, to: SIMD8<Int64>.self) &- 0x4338_0000_0000_0000 &+ 1023) &<< 52
             return p * unsafeBitCast(bits, to: SIMD8<Double>.self)
         }
@@ -204,38 +217,76 @@ extension KDEEstimator {
             return result
         }
 
-        /// u^α for α < 8.
+        /// u^α for α < 8. (u⁰ as u · 0 + 1: with a lane known to be 1, LLVM takes products with
+        /// the vector apart into blends of halves, twice as slow.)
         @inline(__always)
         static func powers(_ u: Double) -> SIMD8<Double> {
             let u2 = u * u, u4 = u2 * u2
-            let low = SIMD4(1, u, u2, u2 * u)
+            let low = SIMD4(u * 0 + 1, u, u2, u2 * u)
             return SIMD8(lowHalf: low, highHalf: low * u4)
+        }
+
+        /// log x for positive normal x, within a few units in the last place: x = 2^k m with m in
+        /// [√½, √2), log m = 2 atanh f for f = (m − 1)/(m + 1), |f| < 0.172, by its series to f¹⁹
+        /// (remainder below 2⁻⁵⁵ relative), plus k log 2 (log 2 in two parts).
+        @inline(__always)
+        static func logarithm(_ x: SIMD8<Double>) -> SIMD8<Double> {
+            let bits = unsafeBitCast(x, to: SIMD8<Int64>.self)
+            let k = (bits &- 0x3FE6_A09E_667F_3BCD) &>> 52  // the exponent of x/√½
+            let m = unsafeBitCast(bits &- (k &<< 52), to: SIMD8<Double>.self)
+            let f = (m - 1) / (m + 1), t = f * f
+            var q = SIMD8<Double>(repeating: 1 / 19)
+            q = q * t + 1 / 17
+            q = q * t + 1 / 15
+            q = q * t + 1 / 13
+            q = q * t + 1 / 11
+            q = q * t + 1 / 9
+            q = q * t + 1 / 7
+            q = q * t + 1 / 5
+            q = q * t + 1 / 3
+            q = q * t + 1
+            let e = SIMD8<Double>(k)
+            return e * 0x1.62e42fee00000p-1 + (e * 0x1.a39ef35793c76p-33 + 2 * f * q)
         }
 
         /// The bounds from each unit's sums over all units and over its class.
         func bounds(rows n: Int, classSizes: [Int]) -> Bounds {
-            var all = [Double](repeating: 0, count: weight.count), own = all
-            // Σ_i w_i log(s_i/n) over every unit's sum s_i over all rows, and Σ_i w_i log(s'_i/n_c)
-            // over its sum s'_i over its class c (of n_c rows), for one kernel. (In a loop of
-            // their own: beside the passes' wide vectors the logarithms took 3 times as long.)
+            // Padded to whole vectors (sums 1, weights 0) for the logarithms.
+            let padded = (weight.count + 7) & ~7
+            var all = [Double](repeating: 1, count: padded), own = all
+            var weights = weight
+            weights += [Double](repeating: 0, count: padded - weight.count)
+            // Σ_i w_i log s_i over every unit's sum s_i over all rows, and over its sum over its
+            // class, for one kernel.
             func logarithms(_ grid: Grid) -> (all: Double, own: Double) {
                 all.withUnsafeMutableBufferPointer { all in
                     own.withUnsafeMutableBufferPointer { own in
                         sums(grid, classes: classSizes.count, all: all.baseAddress!, own: own.baseAddress!)
                     }
                 }
-                var logAll = 0.0, logOwn = 0.0
-                for i in weight.indices {
-                    // Each sum includes the row's own term 1, so none is zero.
-                    logAll += weight[i] * _logarithm(all[i] / Double(n))
-                    logOwn += weight[i] * _logarithm(own[i] / Double(classSizes[classIndex[i]]))
+                var logAll = SIMD8<Double>.zero, logOwn = SIMD8<Double>.zero
+                weights.withUnsafeBytes { w in
+                    all.withUnsafeBytes { all in
+                        own.withUnsafeBytes { own in
+                            for i in stride(from: 0, to: padded &* 8, by: 64) {
+                                // Each sum includes the row's own term 1, so none is zero.
+                                let weight = w.loadUnaligned(fromByteOffset: i, as: SIMD8<Double>.self)
+                                logAll += weight * Self.logarithm(all.loadUnaligned(fromByteOffset: i, as: SIMD8<Double>.self))
+                                logOwn += weight * Self.logarithm(own.loadUnaligned(fromByteOffset: i, as: SIMD8<Double>.self))
+                            }
+                        }
+                    }
                 }
-                return (logAll, logOwn)
+                return (logAll.sum(), logOwn.sum())
             }
             let upper = logarithms(upper), lower = logarithms(lower)
-            let ixtUpper = -upper.all / Double(n), ixtLower = -lower.all / Double(n)
+            // Σ_i w_i log(s_i/n) = Σ_i w_i log s_i − n log n, and Σ_i w_i log(s'_i/n_c) over the
+            // sums over classes of n_c rows: Σ_i w_i log s'_i − Σ_c n_c log n_c.
+            let logN = _logarithm(Double(n))
+            let classes = classSizes.reduce(0.0) { $0 + ($1 > 0 ? Double($1) * _logarithm(Double($1)) : 0) }
+            let ixtUpper = logN - upper.all / Double(n), ixtLower = logN - lower.all / Double(n)
             return Bounds(ixtUpper: ixtUpper, ixtLower: ixtLower,
-                          ityUpper: ixtUpper + upper.own / Double(n), ityLower: ixtLower + lower.own / Double(n))
+                          ityUpper: ixtUpper + (upper.own - classes) / Double(n), ityLower: ixtLower + (lower.own - classes) / Double(n))
         }
 
         /// Every unit's sum of one kernel's terms over all units into `sumsAll`, over its class into
@@ -291,37 +342,39 @@ extension KDEEstimator {
             }
             let all = tables + classes &* size
             for k in 0..<classes { for t in 0..<size { all[t] += tables[k &* size &+ t] } }
-            // Each row: its polynomials' coefficients Σ_k C_k E^k · moment_k, then the polynomials.
+            // Scaled by C_k, the entries are the coefficients of a polynomial in E.
+            for t in 0..<((classes &+ 1) &* cells) {
+                for k in 0..<steps { tables[t &* steps &+ k] *= c[k] }
+            }
+            // Each row: Σ_k C_k E^k · moment_k by Horner's rule in E, then the polynomial in u.
             for group in 0..<(groups.count &- 1) {
                 let r = rows(group), a = grid.cell[r[0]]
                 let first = max(-reach, a &- (cells &- 1)), last = min(reach, a)
-                let e = SIMD4(grid.e[r[0]], grid.e[r[1]], grid.e[r[2]], grid.e[r[3]])
-                var power = SIMD4(Self.power(e[0], first), Self.power(e[1], first), Self.power(e[2], first), Self.power(e[3], first))
+                let e0 = grid.e[r[0]], e1 = grid.e[r[1]], e2 = grid.e[r[2]], e3 = grid.e[r[3]]
                 let entry = a &* steps &+ reach
                 let rowAll = all + entry, rowOwn = tables + (classIndex[r[0]] &* size &+ entry)
-                // A while loop: with `for k in first...last`, LLVM splits the sums into 2-lane pieces.
-                var all0 = SIMD8<Double>.zero, all1 = all0, all2 = all0, all3 = all0
-                var own0 = all0, own1 = all0, own2 = all0, own3 = all0
-                var k = first
-                while k <= last {
-                    let coefficient = c[k &+ reach] * power
+                // A while loop: with `for`, LLVM splits vectors carried across it into 2-lane pieces.
+                var k = last
+                var all0 = rowAll[k], all1 = all0, all2 = all0, all3 = all0
+                var own0 = rowOwn[k], own1 = own0, own2 = own0, own3 = own0
+                while k > first {
+                    k &-= 1
                     let moment = rowAll[k], ownMoment = rowOwn[k]
-                    all0 += coefficient[0] * moment
-                    all1 += coefficient[1] * moment
-                    all2 += coefficient[2] * moment
-                    all3 += coefficient[3] * moment
-                    own0 += coefficient[0] * ownMoment
-                    own1 += coefficient[1] * ownMoment
-                    own2 += coefficient[2] * ownMoment
-                    own3 += coefficient[3] * ownMoment
-                    power *= e
-                    k &+= 1
+                    all0 = all0 * e0 + moment
+                    all1 = all1 * e1 + moment
+                    all2 = all2 * e2 + moment
+                    all3 = all3 * e3 + moment
+                    own0 = own0 * e0 + ownMoment
+                    own1 = own1 * e1 + ownMoment
+                    own2 = own2 * e2 + ownMoment
+                    own3 = own3 * e3 + ownMoment
                 }
                 @inline(__always)
                 func finish(_ i: Int, _ sumAll: SIMD8<Double>, _ sumOwn: SIMD8<Double>) {
                     let p = Self.inverseFactorials * Self.powers(grid.offset[i])
-                    sumsAll[i] = grid.g[i] * (sumAll * p).sum()
-                    sumsOwn[i] = grid.g[i] * (sumOwn * p).sum()
+                    let factor = grid.g[i] * Self.power(grid.e[i], first)
+                    sumsAll[i] = factor * (sumAll * p).sum()
+                    sumsOwn[i] = factor * (sumOwn * p).sum()
                 }
                 // (Padding repeats the last row, and its sums.)
                 finish(r[0], all0, own0)
