@@ -99,6 +99,7 @@ extension KDEEstimator {
         /// first), or nil where the rows are not on a line or pairs are too few to pay for them.
         init?(exact: UnsafeBufferPointer<Double>, units m: Int, width: Int, multiplicity: [Int], classIndex: [Int],
               classes: Int, noiseVariance: Double, skipDistance: Double) {
+            precondition(width <= 4)
             guard m > 0 else { return nil }
             let sigma = noiseVariance.squareRoot()
             var low = SIMD4<Double>(repeating: .infinity), high = -low
@@ -125,8 +126,8 @@ extension KDEEstimator {
             let reach = Int((skipDistance / noiseVariance).squareRoot() / 2 * (1 + 1e-9) / w) + 1
             let steps = 2 * reach + 1
             let upperCells = Int(span / w) + 1, lowerCells = Int(span / 2 / w) + 1
-            // Memory: a vector per cell, offset and class (and for all classes), at most 64 bytes
-            // times 4 per unit (and 256 KiB).
+            // Memory: a vector per cell, offset and class (and for all classes), at most 256 bytes
+            // per unit and 256 KiB.
             guard (classes + 1) * upperCells * steps <= 4 * m + 4096 else { return nil }
 
             // Units by upper cell (then lower cells ascend too).
