@@ -12,6 +12,13 @@ import NumericCore
 /// The n² kernel terms are not all computed:
 /// - rows equal in value and class (common in saturated or narrow layers) are one row with a
 ///   count, and the sums run over distinct rows with weights (exact up to summation order);
+/// - in layers of up to 4 units whose rows lie on a line (the 2 softmax outputs, 1-unit layers:
+///   after the rotation below, every other coordinate within 2·10⁻⁴σ of its middle), when the
+///   pairs within the skip distance below are many, all sums come from a Taylor series on a
+///   grid of cells 1.25σ (2.5σ for the lower kernel) long instead (`Line`, in Double): per
+///   cell and offset of up to 6 cells, 8 moments, so about 100 vector operations a row instead
+///   of a term per neighbour; every term within 1e-7 relative (Lagrange remainder), farther
+///   ones skipped as below;
 /// - each class's distinct rows go into a k-d tree with leaves of at most 8 rows, and a
 ///   dual-tree walk lists every unordered pair of leaves once, skipping node pairs whose
 ///   bounding boxes are so far apart that every Bhattacharyya term between them (the wider
@@ -38,14 +45,15 @@ import NumericCore
 ///   and exp(−d/2σ²) = r⁴; a block's sums are Float, totals Double; coordinates below 2⁻⁴⁰ in
 ///   magnitude count as 0 (see `snap`).
 /// Error bound: each row's sums are within about 3.5e-7 relative of exact (skipped terms below
-/// 1.1e-7, expansion 1e-7, Float terms 1.5e-7), so each I(X;T) bound, an average of their
+/// 1.1e-7, expansion or grid 1e-7, Float terms 1.5e-7), so each I(X;T) bound, an average of their
 /// logarithms, and each I(T;Y) bound, a difference of two, are within 1e-6 nats of the all-pairs
 /// value. Tested against an all-pairs Double evaluation on spread, duplicate-heavy and clustered
-/// rows (KDEExpansionTests, LayerEstimatorFastPathTests), and within 3e-8 nats on the Tishby
-/// net's recordings (Benchmarks/LayerTiming, `--reference-sample`).
+/// rows and on lines (KDEExpansionTests, KDELineTests, LayerEstimatorFastPathTests), and within
+/// 3e-8 nats on the Tishby net's recordings (Benchmarks/LayerTiming, `--reference-sample`).
 public struct KDEEstimator: Sendable {
     public var noiseVariance: Double
-    /// Whether tight node pairs may be expanded (`Expansion`); off only in tests, to compare.
+    /// Whether tight node pairs and lines may be expanded (`Expansion`, `Line`); off only in tests,
+    /// to compare.
     var expands = true
 
     public init(noiseVariance: Double = 1e-3) {
@@ -100,6 +108,14 @@ public struct KDEEstimator: Sendable {
         // a diagonal line) and tight nodes can be expanded (`Expansion`, in the exact rotation).
         let projection = Projection(coordinates, units: m, width: width, dimensions: min(width, Self.projectedWidth),
                                     against: skipDistance, keepExact: width <= Self.projectedWidth)
+        // Rows on a line, many within the skip distance of each other: by series on a grid.
+        if expands, !projection.exact.isEmpty,
+           let line = projection.exact.withUnsafeBufferPointer({
+               Line(exact: $0, units: m, width: width, multiplicity: units.multiplicity, classIndex: units.classIndex,
+                    classes: classOf.sizes.count, noiseVariance: noiseVariance, skipDistance: skipDistance)
+           }) {
+            return line.bounds(rows: n, classSizes: classOf.sizes)
+        }
         let pruneWidth = projection.dimensions
         let pruneCoordinates = projection.values
         let pruneDistance = skipDistance + projection.margin
