@@ -23,29 +23,53 @@ extension KDEEstimator {
         /// root, or −1 when there are none.
         mutating func build(_ x: [Float], units: [Int], leafSize: Int) -> Int {
             guard !units.isEmpty else { return -1 }
-            var points = units.map { u -> SIMD4<Float> in
-                var p = SIMD4<Float>.zero
-                for c in 0..<width { p[c] = x[u * width + c] }
-                return p
+            let count = units.count
+            precondition(count <= Int(UInt32.max))
+            // The points (unused lanes 0) in the order of `units`, and the build order as
+            // entries: a point's index (low 32 bits) under the Float bits of the coordinate
+            // being split on (high 32 bits), so that a partition moves one word per element.
+            let points = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: count)
+            let entries = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
+            defer {
+                points.deallocate()
+                entries.deallocate()
             }
-            var order = units
+            x.withUnsafeBufferPointer { x in
+                for (i, u) in units.enumerated() {
+                    var p = SIMD4<Float>.zero
+                    for c in 0..<width { p[c] = x[u * width + c] }
+                    points[i] = p
+                    entries[i] = UInt64(i)
+                }
+            }
+            // Leaves hold at least (leafSize + 1) / 2 points unless the root is one.
+            let nodes = 2 * (count / max(1, (leafSize + 1) / 2)) + 1
+            left.reserveCapacity(left.count + nodes); right.reserveCapacity(right.count + nodes)
+            leaf.reserveCapacity(leaf.count + nodes); size.reserveCapacity(size.count + nodes)
+            firstLeaf.reserveCapacity(firstLeaf.count + nodes); leafCount.reserveCapacity(leafCount.count + nodes)
+            low.reserveCapacity(low.count + nodes); high.reserveCapacity(high.count + nodes)
             let first = leafUnits.count
-            let root = node(&points, &order, 0..<order.count, leafSize: leafSize)
-            // The leaves' slices are taken once the order is final: a slice taken during the
-            // build would share its buffer, and the next swap would copy the whole array.
+            let root = node(points, entries, 0..<count, leafSize: leafSize)
+            let order = (0..<count).map { units[Self.point(entries[$0])] }
+            // The leaves' slices are taken once the order is final, from one array.
             for l in first..<leafUnits.count { leafUnits[l] = order[leafRanges[l]] }
             return root
         }
 
-        private mutating func node(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>,
-                                   leafSize: Int) -> Int {
+        /// The point of a build-order entry.
+        @inline(__always)
+        static func point(_ entry: UInt64) -> Int { Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: entry)) }
+
+        private mutating func node(_ points: UnsafePointer<SIMD4<Float>>, _ entries: UnsafeMutablePointer<UInt64>,
+                                   _ range: Range<Int>, leafSize: Int) -> Int {
             let id = left.count
             left.append(-1); right.append(-1); leaf.append(-1); size.append(range.count)
             firstLeaf.append(leafUnits.count); leafCount.append(0)
-            var lo = points[range.lowerBound], hi = lo
-            for p in range.dropFirst() {
-                lo = lo.replacing(with: points[p], where: points[p] .< lo)
-                hi = hi.replacing(with: points[p], where: points[p] .> hi)
+            var lo = points[Self.point(entries[range.lowerBound])], hi = lo
+            for j in (range.lowerBound + 1)..<range.upperBound {
+                let p = points[Self.point(entries[j])]
+                lo = lo.replacing(with: p, where: p .< lo)
+                hi = hi.replacing(with: p, where: p .> hi)
             }
             low.append(lo)
             high.append(hi)
@@ -63,10 +87,15 @@ extension KDEEstimator {
                 extent = spread[c]
                 widest = c
             }
+            let coordinates = UnsafeRawPointer(points).assumingMemoryBound(to: Float.self)
+            for j in range {
+                let i = Self.point(entries[j])
+                entries[j] = UInt64(coordinates[4 &* i &+ widest].bitPattern) << 32 | UInt64(i)
+            }
             let middle = range.lowerBound + range.count / 2
-            KDEEstimator.select(&points, &order, range, k: middle, coordinate: widest)
-            let l = node(&points, &order, range.lowerBound..<middle, leafSize: leafSize)
-            let r = node(&points, &order, middle..<range.upperBound, leafSize: leafSize)
+            KDEEstimator.select(entries, range, k: middle)
+            let l = node(points, entries, range.lowerBound..<middle, leafSize: leafSize)
+            let r = node(points, entries, middle..<range.upperBound, leafSize: leafSize)
             left[id] = l
             right[id] = r
             leafCount[id] = leafUnits.count - firstLeaf[id]
@@ -166,44 +195,40 @@ extension KDEEstimator {
         }
     }
 
-    /// Reorders `points[range]` (with `order` alongside) so that position k holds the element of
-    /// rank k by the coordinate, with no larger one before it and no smaller one after it.
+    /// Reorders the build-order entries of `range` (see `Tree.build`) so that position k holds
+    /// the one of rank k by its key, with no larger key before it and no smaller one after it.
     /// Quickselect with branch-free partitions (the comparisons of coordinates are unpredictable):
-    /// first the elements below the pivot to the front, then, if k is not among them, those
+    /// first the entries below the pivot to the front, then, if k is not among them, those
     /// equal to it; the pivot is the median of three.
-    static func select(_ points: inout [SIMD4<Float>], _ order: inout [Int], _ range: Range<Int>, k: Int, coordinate c: Int) {
-        points.withUnsafeMutableBufferPointer { points in
-            order.withUnsafeMutableBufferPointer { order in
-                let p = points.baseAddress!, o = order.baseAddress!
-                /// Moves the elements of lo..<hi for which `test` holds to the front; returns
-                /// where the others start.
-                @inline(__always)
-                func partition(_ lo: Int, _ hi: Int, _ test: (Float) -> Bool) -> Int {
-                    var i = lo
-                    for j in lo..<hi {
-                        let x = p[j], u = o[j]
-                        let moves = test(x[c])
-                        p[j] = p[i]
-                        o[j] = o[i]
-                        p[i] = x
-                        o[i] = u
-                        i &+= moves ? 1 : 0
-                    }
-                    return i
-                }
-                var lo = range.lowerBound, hi = range.upperBound
-                while hi - lo > 1 {
-                    let a = p[lo][c], b = p[lo + (hi - lo) / 2][c], d = p[hi - 1][c]
-                    let pivot = max(min(a, b), min(max(a, b), d))
-                    let below = partition(lo, hi) { $0 < pivot }
-                    if k < below { hi = below; continue }
-                    // The pivot is one of the elements, so at least one equals it (unless it
-                    // is NaN: then stop, as the boxes are meaningless anyway).
-                    let equal = partition(below, hi) { $0 == pivot }
-                    if k < equal || equal == below { return }
-                    lo = equal
-                }
+    static func select(_ entries: UnsafeMutablePointer<UInt64>, _ range: Range<Int>, k: Int) {
+        @inline(__always)
+        func key(_ entry: UInt64) -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: entry >> 32)) }
+        /// Moves the entries of lo..<hi for which `test` holds to the front; returns where the
+        /// others start.
+        @inline(__always)
+        func partition(_ lo: Int, _ hi: Int, _ test: (Float) -> Bool) -> Int {
+            var i = lo
+            for j in lo..<hi {
+                let x = entries[j]
+                // The Bool's byte (0 or 1) as the step: `moves ? 1 : 0` compiled to a branch.
+                let step = Int(unsafeBitCast(test(key(x)), to: UInt8.self))
+                entries[j] = entries[i]
+                entries[i] = x
+                i &+= step
             }
+            return i
+        }
+        var lo = range.lowerBound, hi = range.upperBound
+        while hi - lo > 1 {
+            let a = key(entries[lo]), b = key(entries[lo + (hi - lo) / 2]), d = key(entries[hi - 1])
+            let pivot = max(min(a, b), min(max(a, b), d))
+            let below = partition(lo, hi) { $0 < pivot }
+            if k < below { hi = below; continue }
+            // The pivot is one of the keys, so at least one equals it (unless it is NaN: then
+            // stop, as the boxes are meaningless anyway).
+            let equal = partition(below, hi) { $0 == pivot }
+            if k < equal || equal == below { return }
+            lo = equal
         }
     }
 }
