@@ -87,10 +87,11 @@ public struct KDEEstimator: Sendable {
         let units = Self.distinctRows(activations, rows: n, width: width, classes: classOf.index)
         let m = units.representative.count
         // Unit coordinates, row-major.
-        var coordinates = [Float](repeating: 0, count: m * width)
-        for u in 0..<m {
-            let row = units.representative[u]
-            for c in 0..<width { coordinates[u * width + c] = Self.snap(activations[row * width + c]) }
+        let coordinates = [Float](unsafeUninitializedCapacity: m * width) { coordinates, initialized in
+            for (u, row) in units.representative.enumerated() {
+                for c in 0..<width { coordinates[u &* width &+ c] = Self.snap(activations[row &* width &+ c]) }
+            }
+            initialized = m * width
         }
         let skipDistance = (_logarithm(Double(n)) + Self.skipMargin) * 8 * noiseVariance
         // The space the trees prune in: in wide layers the projection on the leading principal
@@ -250,33 +251,47 @@ public struct KDEEstimator: Sendable {
         -> (representative: [Int], classIndex: [Int], multiplicity: [Int]) {
         var capacity = 16
         while capacity < 2 * n { capacity *= 2 }
-        var slots = [Int32](repeating: -1, count: capacity)
-        var representative: [Int] = [], classIndex: [Int] = [], count: [Int] = []
-        for r in 0..<n {
-            var hash = UInt64(truncatingIfNeeded: classes[r]) &* 0x9E37_79B9_7F4A_7C15
-            for c in 0..<width {
-                hash = (hash ^ UInt64(snap(a[r * width + c]).bitPattern)) &* 0x100_0000_01B3
-                hash ^= hash >> 29
-            }
-            var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
-            while true {
-                let u = Int(slots[slot])
-                if u < 0 {
-                    slots[slot] = Int32(representative.count)
-                    representative.append(r)
-                    classIndex.append(classes[r])
-                    count.append(1)
-                    break
+        let slots = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
+        defer {
+            slots.deallocate()
+            counts.deallocate()
+        }
+        slots.initialize(repeating: -1, count: capacity)
+        let representative = [Int](unsafeUninitializedCapacity: n) { representative, found in
+            found = 0
+            guard let a = a.baseAddress else { return }
+            classes.withUnsafeBufferPointer { classes in
+                for r in 0..<n {
+                    let row = a + r &* width
+                    var hash = UInt64(truncatingIfNeeded: classes[r]) &* 0x9E37_79B9_7F4A_7C15
+                    for c in 0..<width {
+                        hash = (hash ^ UInt64(snap(row[c]).bitPattern)) &* 0x100_0000_01B3
+                        hash ^= hash >> 29
+                    }
+                    var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+                    while true {
+                        let u = Int(slots[slot])
+                        if u < 0 {
+                            slots[slot] = Int32(truncatingIfNeeded: found)
+                            representative[found] = r
+                            counts[found] = 1
+                            found += 1
+                            break
+                        }
+                        let q = representative[u]
+                        var equal = classes[q] == classes[r]
+                        if equal {
+                            let other = a + q &* width
+                            for c in 0..<width where snap(other[c]).bitPattern != snap(row[c]).bitPattern { equal = false; break }
+                        }
+                        if equal { counts[u] += 1; break }
+                        slot = (slot + 1) & (capacity - 1)
+                    }
                 }
-                let q = representative[u]
-                var equal = classIndex[u] == classes[r]
-                if equal {
-                    for c in 0..<width where snap(a[q * width + c]).bitPattern != snap(a[r * width + c]).bitPattern { equal = false; break }
-                }
-                if equal { count[u] += 1; break }
-                slot = (slot + 1) & (capacity - 1)
             }
         }
-        return (representative, classIndex, count)
+        let classIndex = representative.map { classes[$0] }
+        return (representative, classIndex, Array(UnsafeBufferPointer(start: counts, count: representative.count)))
     }
 }

@@ -10,6 +10,8 @@ extension KDEEstimator {
         var firstLeaf: [Int] = [], leafCount: [Int] = []
         /// Each leaf's node.
         var leafNode: [Int] = []
+        /// The largest depth of a node (roots at 0).
+        var height = 0
         /// Each leaf's points, leaves in depth-first order, and their positions in the build order.
         var leafUnits: [ArraySlice<Int>] = []
         private var leafRanges: [Range<Int>] = []
@@ -49,7 +51,7 @@ extension KDEEstimator {
             firstLeaf.reserveCapacity(firstLeaf.count + nodes); leafCount.reserveCapacity(leafCount.count + nodes)
             low.reserveCapacity(low.count + nodes); high.reserveCapacity(high.count + nodes)
             let first = leafUnits.count
-            let root = node(points, entries, 0..<count, leafSize: leafSize)
+            let root = node(points, entries, 0..<count, depth: 0, leafSize: leafSize)
             let order = (0..<count).map { units[Self.point(entries[$0])] }
             // The leaves' slices are taken once the order is final, from one array.
             for l in first..<leafUnits.count { leafUnits[l] = order[leafRanges[l]] }
@@ -61,8 +63,9 @@ extension KDEEstimator {
         static func point(_ entry: UInt64) -> Int { Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: entry)) }
 
         private mutating func node(_ points: UnsafePointer<SIMD4<Float>>, _ entries: UnsafeMutablePointer<UInt64>,
-                                   _ range: Range<Int>, leafSize: Int) -> Int {
+                                   _ range: Range<Int>, depth: Int, leafSize: Int) -> Int {
             let id = left.count
+            height = max(height, depth)
             left.append(-1); right.append(-1); leaf.append(-1); size.append(range.count)
             firstLeaf.append(leafUnits.count); leafCount.append(0)
             var lo = points[Self.point(entries[range.lowerBound])], hi = lo
@@ -94,8 +97,8 @@ extension KDEEstimator {
             }
             let middle = range.lowerBound + range.count / 2
             KDEEstimator.select(entries, range, k: middle)
-            let l = node(points, entries, range.lowerBound..<middle, leafSize: leafSize)
-            let r = node(points, entries, middle..<range.upperBound, leafSize: leafSize)
+            let l = node(points, entries, range.lowerBound..<middle, depth: depth + 1, leafSize: leafSize)
+            let r = node(points, entries, middle..<range.upperBound, depth: depth + 1, leafSize: leafSize)
             left[id] = l
             right[id] = r
             leafCount[id] = leafUnits.count - firstLeaf[id]
@@ -105,20 +108,91 @@ extension KDEEstimator {
         /// Hands every unordered pair of leaves of the trees at `roots` whose boxes are within `limit`
         /// (squared), once, with whether both leaves come from the same tree: a dual-tree walk
         /// that drops node pairs whose boxes are farther apart, with an explicit stack. Nodes of
-        /// at most `bucket` points are not split further: their leaves pair with each other when
-        /// the leaves' boxes are near (fewer steps of the walk, which is branchy).
+        /// at most `bucket` points and four leaves are not split further: their leaves pair with
+        /// each other when the leaves' boxes are near (fewer steps of the walk, which is branchy).
         /// Node pairs of at least `expandSize` points each, with |A||B| ≥ `expandRatio` (|A| + |B|),
         /// for which `expand` gives orders go to `expansions` whole instead.
         func leafPairs(roots: [Int], limit: Float, upperLimit: Float, bucket: Int,
                        expandSize: Int = .max, expandRatio: Int = 0, expand: (Int, Int) -> SIMD4<Int32>? = { _, _ in nil },
                        expansions: inout [(Int32, Int32, Bool, SIMD4<Int32>)],
                        chunk: Int = 1024, flush: ([LeafPair]) -> Void) {
-            // Handed over in chunks, which stay in cache (and no large array is allocated).
+            // Handed over in chunks, which stay in cache (and no large array is allocated). The
+            // pairs are listed in `found` (a bucket adds at most 16), and copied to `pairs` for
+            // `flush`: appending to an array one by one checks its buffer every time.
             var pairs: [LeafPair] = []
-            pairs.reserveCapacity(chunk + 64)
-            var stack: [(Int32, Int32, Bool)] = []
+            pairs.reserveCapacity(chunk + 16)
+            let found = UnsafeMutablePointer<LeafPair>.allocate(capacity: chunk + 16)
+            var count = 0
+            func handOver() {
+                pairs.append(contentsOf: UnsafeBufferPointer(start: found, count: count))
+                flush(pairs)
+                pairs.removeAll(keepingCapacity: true)
+                count = 0
+            }
+            // The stack holds the root pairs, then at most two pairs left by each step down the
+            // walk's current path, along which the two depths' sum grows: at most 2 · height steps.
+            let stack = UnsafeMutablePointer<(Int32, Int32, Bool)>.allocate(capacity: roots.count * roots.count + 4 * height + 4)
+            var depth = 0
+            @inline(__always)
+            func push(_ a: Int32, _ b: Int32, _ same: Bool) {
+                stack[depth] = (a, b, same)
+                depth &+= 1
+            }
             for ca in roots.indices where roots[ca] >= 0 {
-                for cb in ca..<roots.count where roots[cb] >= 0 { stack.append((Int32(roots[ca]), Int32(roots[cb]), ca == cb)) }
+                for cb in ca..<roots.count where roots[cb] >= 0 { push(Int32(roots[ca]), Int32(roots[cb]), ca == cb) }
+            }
+            // Each leaf's box, coordinate-major (the lows of coordinate c at c · boxStride, the
+            // highs at (4 + c) · boxStride), so that four consecutive leaves are one vector;
+            // padded so that four can be read from any leaf on.
+            let boxStride = leafNode.count + 4
+            let boxes = UnsafeMutablePointer<Float>.allocate(capacity: 8 * boxStride)
+            boxes.initialize(repeating: 0, count: 8 * boxStride)
+            defer {
+                stack.deallocate()
+                boxes.deallocate()
+                found.deallocate()
+            }
+            for (l, node) in leafNode.enumerated() {
+                for c in 0..<width {
+                    boxes[c * boxStride + l] = low[node][c]
+                    boxes[(4 + c) * boxStride + l] = high[node][c]
+                }
+            }
+            // Lane 4i + j of a bucket's vectors pairs leaf i of one node with leaf j of the other.
+            let laneBit = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+            let limits = SIMD16(repeating: limit), upperLimits = SIMD16(repeating: upperLimit)
+            @inline(__always)
+            func bits(_ mask: SIMDMask<SIMD16<Int32>>) -> Int {
+                let v = SIMD16<Int32>(repeating: 0).replacing(with: laneBit, where: mask)
+                let eight = v.lowHalf | v.highHalf, four = eight.lowHalf | eight.highHalf, two = four.lowHalf | four.highHalf
+                return Int(two[0] | two[1])
+            }
+            /// `gap` between the first four leaves from la and those from lb, in lane 4i + j (the
+            /// same sums in the same order; unused coordinates, 0, would add 0).
+            @inline(__always)
+            func gaps(_ la: Int, _ lb: Int) -> SIMD16<Float> {
+                @inline(__always)
+                func four(_ row: Int, _ leaf: Int) -> SIMD4<Float> {
+                    UnsafeRawPointer(boxes + (row &* boxStride &+ leaf)).loadUnaligned(as: SIMD4<Float>.self)
+                }
+                @inline(__always)
+                func square(_ c: Int) -> SIMD16<Float> {
+                    let lowA = four(c, la), highA = four(4 &+ c, la), lowB = four(c, lb), highB = four(4 &+ c, lb)
+                    // Leaf i's values repeated over its four lanes; the four of b repeated.
+                    let highI = SIMD16<Float>(highA[0], highA[0], highA[0], highA[0], highA[1], highA[1], highA[1], highA[1],
+                                              highA[2], highA[2], highA[2], highA[2], highA[3], highA[3], highA[3], highA[3])
+                    let lowI = SIMD16<Float>(lowA[0], lowA[0], lowA[0], lowA[0], lowA[1], lowA[1], lowA[1], lowA[1],
+                                             lowA[2], lowA[2], lowA[2], lowA[2], lowA[3], lowA[3], lowA[3], lowA[3])
+                    let lowJ = SIMD16(lowHalf: SIMD8(lowHalf: lowB, highHalf: lowB), highHalf: SIMD8(lowHalf: lowB, highHalf: lowB))
+                    let highJ = SIMD16(lowHalf: SIMD8(lowHalf: highB, highHalf: highB), highHalf: SIMD8(lowHalf: highB, highHalf: highB))
+                    let d1 = lowJ - highI, d2 = lowI - highJ
+                    var g = d1.replacing(with: d2, where: d2 .> d1)
+                    g = g.replacing(with: SIMD16<Float>(), where: g .< SIMD16<Float>())
+                    return g * g
+                }
+                var s = square(0)
+                for c in 1..<width { s += square(c) }
+                return s * (1 - 0x1p-21)
             }
             low.withUnsafeBufferPointer { low in
                 high.withUnsafeBufferPointer { high in
@@ -127,11 +201,13 @@ extension KDEEstimator {
                             leaf.withUnsafeBufferPointer { leaf in
                               firstLeaf.withUnsafeBufferPointer { firstLeaf in
                                leafCount.withUnsafeBufferPointer { leafCount in
-                               leafNode.withUnsafeBufferPointer { leafNode in
                                 size.withUnsafeBufferPointer { size in
-                                    while let (a32, b32, same) = stack.popLast() {
+                                    while depth > 0 {
+                                        depth &-= 1
+                                        let (a32, b32, same) = stack[depth]
                                         let a = Int(a32), b = Int(b32)
-                                        if Self.gap(low[a], high[a], low[b], high[b]) > limit { continue }
+                                        // (A node's box is no distance from itself.)
+                                        if a != b && Self.gap(low[a], high[a], low[b], high[b]) > limit { continue }
                                         let leafA = leaf[a], leafB = leaf[b]
                                         let sizeA = size[a], sizeB = size[b]
                                         if sizeA >= expandSize && sizeB >= expandSize && sizeA &* sizeB >= expandRatio &* (sizeA &+ sizeB),
@@ -139,36 +215,38 @@ extension KDEEstimator {
                                             expansions.append((a32, b32, same, orders))
                                             continue
                                         }
-                                        if size[a] <= bucket && size[b] <= bucket {
+                                        let countA = leafCount[a], countB = leafCount[b]
+                                        if sizeA <= bucket && sizeB <= bucket && countA <= 4 && countB <= 4 {
                                             let la = firstLeaf[a], lb = firstLeaf[b]
-                                            for i in la..<(la + leafCount[a]) {
-                                                let ni = leafNode[i]
-                                                for j in (a == b ? i : lb)..<(lb + leafCount[b]) {
-                                                    let nj = leafNode[j]
-                                                    let g = Self.gap(low[ni], high[ni], low[nj], high[nj])
-                                                    if g > limit { continue }
-                                                    pairs.append(LeafPair(a: Int32(i), b: Int32(j), sameClass: same, lowerOnly: g > upperLimit))
-                                                }
+                                            let g = gaps(la, lb)
+                                            // Lanes of existing leaves (i < countA, j < countB), and j ≥ i within a node.
+                                            var near = (1 &<< (4 &* countA) &- 1) & ((1 &<< countB &- 1) &* 0x1111)
+                                            if a == b { near &= 0x8CEF }
+                                            near &= bits(.!(g .> limits))
+                                            let lowerOnly = bits(g .> upperLimits)
+                                            while near != 0 {
+                                                let lane = near.trailingZeroBitCount
+                                                found[count] = LeafPair(a: Int32(truncatingIfNeeded: la &+ lane >> 2),
+                                                                        b: Int32(truncatingIfNeeded: lb &+ lane & 3),
+                                                                        sameClass: same, lowerOnly: lowerOnly >> lane & 1 != 0)
+                                                count &+= 1
+                                                near &= near &- 1
                                             }
-                                            if pairs.count >= chunk {
-                                                flush(pairs)
-                                                pairs.removeAll(keepingCapacity: true)
-                                            }
+                                            if count >= chunk { handOver() }
                                         } else if a == b {
-                                            let l = Int32(left[a]), r = Int32(right[a])
-                                            stack.append((l, l, same))
-                                            stack.append((l, r, same))
-                                            stack.append((r, r, same))
+                                            let l = Int32(truncatingIfNeeded: left[a]), r = Int32(truncatingIfNeeded: right[a])
+                                            push(l, l, same)
+                                            push(l, r, same)
+                                            push(r, r, same)
                                         } else if leafB >= 0 || (leafA < 0 && size[a] >= size[b]) {
-                                            stack.append((Int32(left[a]), b32, same))
-                                            stack.append((Int32(right[a]), b32, same))
+                                            push(Int32(truncatingIfNeeded: left[a]), b32, same)
+                                            push(Int32(truncatingIfNeeded: right[a]), b32, same)
                                         } else {
-                                            stack.append((a32, Int32(left[b]), same))
-                                            stack.append((a32, Int32(right[b]), same))
+                                            push(a32, Int32(truncatingIfNeeded: left[b]), same)
+                                            push(a32, Int32(truncatingIfNeeded: right[b]), same)
                                         }
                                     }
                                 }
-                               }
                                }
                               }
                             }
@@ -176,7 +254,7 @@ extension KDEEstimator {
                     }
                 }
             }
-            if !pairs.isEmpty { flush(pairs) }
+            if count > 0 { handOver() }
         }
 
         /// The squared distance between the boxes of nodes a and b (0 when they overlap),
