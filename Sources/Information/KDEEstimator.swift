@@ -83,15 +83,24 @@ public struct KDEEstimator: Sendable {
     public func bounds(_ activations: UnsafeBufferPointer<Float>, rows n: Int, width: Int, labels: [Int]) -> Bounds {
         precondition(activations.count >= n * width && labels.count == n)
         guard n > 0 else { return Bounds(ixtUpper: 0, ixtLower: 0, ityUpper: 0, ityLower: 0) }
+        // The large arrays come from a workspace and go back to it (see `Workspace`).
+        let workspace = Workspace.borrow()
+        defer { Workspace.giveBack(workspace) }
         let classOf = Self.denseClasses(labels)
-        let units = Self.distinctRows(activations, rows: n, width: width, classes: classOf.index)
+        let units = Self.distinctRows(activations, rows: n, width: width, classes: classOf.index, workspace: workspace)
+        defer {
+            workspace.giveBack(units.representative)
+            workspace.giveBack(units.classIndex)
+            workspace.giveBack(units.multiplicity)
+        }
         let m = units.representative.count
         // Unit coordinates, row-major.
-        let coordinates = [Float](unsafeUninitializedCapacity: m * width) { coordinates, initialized in
+        var coordinates = workspace.array(repeating: Float(0), count: m * width)
+        defer { workspace.giveBack(coordinates) }
+        coordinates.withUnsafeMutableBufferPointer { coordinates in
             for (u, row) in units.representative.enumerated() {
                 for c in 0..<width { coordinates[u &* width &+ c] = Self.snap(activations[row &* width &+ c]) }
             }
-            initialized = m * width
         }
         let skipDistance = (_logarithm(Double(n)) + Self.skipMargin) * 8 * noiseVariance
         // The space the trees prune in: in wide layers the projection on the leading principal
@@ -99,7 +108,11 @@ public struct KDEEstimator: Sendable {
         // rotation), so that node boxes follow the rows' clusters (the 2 softmax outputs lie on
         // a diagonal line) and tight nodes can be expanded (`Expansion`, in the exact rotation).
         let projection = Projection(coordinates, units: m, width: width, dimensions: min(width, Self.projectedWidth),
-                                    against: skipDistance, keepExact: width <= Self.projectedWidth)
+                                    against: skipDistance, keepExact: width <= Self.projectedWidth, workspace: workspace)
+        defer {
+            workspace.giveBack(projection.values)
+            workspace.giveBack(projection.exact)
+        }
         let pruneWidth = projection.dimensions
         let pruneCoordinates = projection.values
         let pruneDistance = skipDistance + projection.margin
@@ -119,8 +132,12 @@ public struct KDEEstimator: Sendable {
         let projected = width > Self.denseWidth ? pruneWidth : 0
         let stride = projected + width + 1
         let leafCount = tree.leafUnits.count
-        var layout = [Float](repeating: 0, count: leafCount * stride * 16)
-        var unitAt = [Int](repeating: -1, count: leafCount * 8)
+        var layout = workspace.array(repeating: Float(0), count: leafCount * stride * 16)
+        var unitAt = workspace.array(repeating: -1, count: leafCount * 8)
+        defer {
+            workspace.giveBack(layout)
+            workspace.giveBack(unitAt)
+        }
         for (l, leaf) in tree.leafUnits.enumerated() {
             let base = l * stride * 16
             for k in 0..<8 {
@@ -155,7 +172,8 @@ public struct KDEEstimator: Sendable {
         var expansions: [(Int32, Int32, Bool, SIMD4<Int32>)] = []
 
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
-        var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)
+        var sums = workspace.array(repeating: SIMD8<Double>.zero, count: 4 * leafCount)
+        defer { workspace.giveBack(sums) }
         layout.withUnsafeBufferPointer { layout in
             leafLow.withUnsafeBufferPointer { leafLow in
                 leafHigh.withUnsafeBufferPointer { leafHigh in
@@ -246,52 +264,58 @@ public struct KDEEstimator: Sendable {
     }
 
     /// Distinct (row bits, class) pairs in order of first appearance, with counts; found with an
-    /// open-addressing hash table of twice the rows.
-    static func distinctRows(_ a: UnsafeBufferPointer<Float>, rows n: Int, width: Int, classes: [Int])
+    /// open-addressing hash table of twice the rows. The arrays use the storage of `workspace`'s
+    /// arrays if it has any.
+    static func distinctRows(_ a: UnsafeBufferPointer<Float>, rows n: Int, width: Int, classes: [Int],
+                             workspace: Workspace = Workspace())
         -> (representative: [Int], classIndex: [Int], multiplicity: [Int]) {
         var capacity = 16
         while capacity < 2 * n { capacity *= 2 }
-        let slots = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
-        let counts = UnsafeMutablePointer<Int>.allocate(capacity: n)
-        defer {
-            slots.deallocate()
-            counts.deallocate()
-        }
-        slots.initialize(repeating: -1, count: capacity)
-        let representative = [Int](unsafeUninitializedCapacity: n) { representative, found in
-            found = 0
-            guard let a = a.baseAddress else { return }
-            classes.withUnsafeBufferPointer { classes in
-                for r in 0..<n {
-                    let row = a + r &* width
-                    var hash = UInt64(truncatingIfNeeded: classes[r]) &* 0x9E37_79B9_7F4A_7C15
-                    for c in 0..<width {
-                        hash = (hash ^ UInt64(snap(row[c]).bitPattern)) &* 0x100_0000_01B3
-                        hash ^= hash >> 29
-                    }
-                    var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
-                    while true {
-                        let u = Int(slots[slot])
-                        if u < 0 {
-                            slots[slot] = Int32(truncatingIfNeeded: found)
-                            representative[found] = r
-                            counts[found] = 1
-                            found += 1
-                            break
+        var slots = workspace.array(repeating: Int32(-1), count: capacity)
+        defer { workspace.giveBack(slots) }
+        var representative = workspace.array(repeating: 0, count: n), count = workspace.array(repeating: 0, count: n)
+        var found = 0
+        if let a = a.baseAddress {
+            slots.withUnsafeMutableBufferPointer { slots in
+                representative.withUnsafeMutableBufferPointer { representative in
+                    count.withUnsafeMutableBufferPointer { count in
+                        classes.withUnsafeBufferPointer { classes in
+                            for r in 0..<n {
+                                let row = a + r &* width
+                                var hash = UInt64(truncatingIfNeeded: classes[r]) &* 0x9E37_79B9_7F4A_7C15
+                                for c in 0..<width {
+                                    hash = (hash ^ UInt64(snap(row[c]).bitPattern)) &* 0x100_0000_01B3
+                                    hash ^= hash >> 29
+                                }
+                                var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+                                while true {
+                                    let u = Int(slots[slot])
+                                    if u < 0 {
+                                        slots[slot] = Int32(truncatingIfNeeded: found)
+                                        representative[found] = r
+                                        count[found] = 1
+                                        found += 1
+                                        break
+                                    }
+                                    let q = representative[u]
+                                    var equal = classes[q] == classes[r]
+                                    if equal {
+                                        let other = a + q &* width
+                                        for c in 0..<width where snap(other[c]).bitPattern != snap(row[c]).bitPattern { equal = false; break }
+                                    }
+                                    if equal { count[u] += 1; break }
+                                    slot = (slot + 1) & (capacity - 1)
+                                }
+                            }
                         }
-                        let q = representative[u]
-                        var equal = classes[q] == classes[r]
-                        if equal {
-                            let other = a + q &* width
-                            for c in 0..<width where snap(other[c]).bitPattern != snap(row[c]).bitPattern { equal = false; break }
-                        }
-                        if equal { counts[u] += 1; break }
-                        slot = (slot + 1) & (capacity - 1)
                     }
                 }
             }
         }
-        let classIndex = representative.map { classes[$0] }
-        return (representative, classIndex, Array(UnsafeBufferPointer(start: counts, count: representative.count)))
+        representative.removeLast(n - found)
+        count.removeLast(n - found)
+        var classIndex = workspace.array(repeating: 0, count: found)
+        for u in 0..<found { classIndex[u] = classes[representative[u]] }
+        return (representative, classIndex, count)
     }
 }

@@ -19,7 +19,9 @@ extension KDEEstimator {
         /// Double value.
         var largest: Double = 0
 
-        init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double, keepExact: Bool = false) {
+        /// `values` and `exact` use the storage of `workspace`'s arrays if it has any.
+        init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double, keepExact: Bool = false,
+             workspace: Workspace = Workspace()) {
             let dimensions = min(wanted, width)
             self.dimensions = dimensions
             // Sums run over the units in order, per entry, as plain loops would; the vectors only
@@ -64,8 +66,8 @@ extension KDEEstimator {
             // The leading directions' components of each column of the basis, side by side.
             var directions = [SIMD4<Double>](repeating: .zero, count: width)
             for c in 0..<width { for p in 0..<dimensions { directions[c][p] = basis[c * width + p] } }
-            var values = [Float](repeating: 0, count: m * dimensions)
-            var exact = [Double](repeating: 0, count: keepExact ? m * dimensions : 0)
+            var values = workspace.array(repeating: Float(0), count: m * dimensions)
+            var exact = workspace.array(repeating: 0.0, count: keepExact ? m * dimensions : 0)
             var largest: Float = 0
             x.withUnsafeBufferPointer { x in
                 values.withUnsafeMutableBufferPointer { values in
