@@ -212,15 +212,25 @@ public struct KDEEstimator: Sendable {
         }
 
         var totalUpper = 0.0, totalLower = 0.0, classUpper = 0.0, classLower = 0.0
-        for p in unitAt.indices where unitAt[p] >= 0 {
-            let u = unitAt[p], l = p / 8, k = p % 8
-            let count = Double(units.multiplicity[u]), size = Double(classOf.sizes[units.classIndex[u]])
-            let ownUpper = sums[4 * l][k], ownLower = sums[4 * l + 1][k]
-            // Each sum includes the row's own term 1, so none is zero.
-            totalUpper += count * _logarithm((ownUpper + sums[4 * l + 2][k]) / Double(n))
-            totalLower += count * _logarithm((ownLower + sums[4 * l + 3][k]) / Double(n))
-            classUpper += count * _logarithm(ownUpper / size)
-            classLower += count * _logarithm(ownLower / size)
+        unitAt.withUnsafeBufferPointer { unitAt in
+            units.multiplicity.withUnsafeBufferPointer { multiplicity in
+                units.classIndex.withUnsafeBufferPointer { classIndex in
+                    sums.withUnsafeBytes { sums in
+                        for p in unitAt.indices where unitAt[p] >= 0 {
+                            let u = unitAt[p], l = p >> 3, k = p & 7
+                            /// Lane k of sums[4 l + j].
+                            func sum(_ j: Int) -> Double { sums.load(fromByteOffset: ((4 &* l &+ j) &* 8 &+ k) &* 8, as: Double.self) }
+                            let count = Double(multiplicity[u]), size = Double(classOf.sizes[classIndex[u]])
+                            let ownUpper = sum(0), ownLower = sum(1)
+                            // Each sum includes the row's own term 1, so none is zero.
+                            totalUpper += count * _logarithm((ownUpper + sum(2)) / Double(n))
+                            totalLower += count * _logarithm((ownLower + sum(3)) / Double(n))
+                            classUpper += count * _logarithm(ownUpper / size)
+                            classLower += count * _logarithm(ownLower / size)
+                        }
+                    }
+                }
+            }
         }
         let upper = -totalUpper / Double(n), lower = -totalLower / Double(n)
         return Bounds(ixtUpper: upper, ixtLower: lower,
