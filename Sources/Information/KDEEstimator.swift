@@ -92,14 +92,24 @@ public struct KDEEstimator: Sendable {
     public func bounds(_ activations: UnsafeBufferPointer<Float>, rows n: Int, width: Int, labels: [Int]) -> Bounds {
         precondition(activations.count >= n * width && labels.count == n)
         guard n > 0 else { return Bounds(ixtUpper: 0, ixtLower: 0, ityUpper: 0, ityLower: 0) }
+        // The large arrays come from a workspace and go back to it (see `Workspace`).
+        let workspace = Workspace.borrow()
+        defer { Workspace.giveBack(workspace) }
         let classOf = Self.denseClasses(labels)
-        let units = Self.distinctRows(activations, rows: n, width: width, classes: classOf.index)
+        let units = Self.distinctRows(activations, rows: n, width: width, classes: classOf.index, workspace: workspace)
+        defer {
+            workspace.giveBack(units.representative)
+            workspace.giveBack(units.classIndex)
+            workspace.giveBack(units.multiplicity)
+        }
         let m = units.representative.count
         // Unit coordinates, row-major.
-        var coordinates = [Float](repeating: 0, count: m * width)
-        for u in 0..<m {
-            let row = units.representative[u]
-            for c in 0..<width { coordinates[u * width + c] = Self.snap(activations[row * width + c]) }
+        var coordinates = workspace.array(repeating: Float(0), count: m * width)
+        defer { workspace.giveBack(coordinates) }
+        coordinates.withUnsafeMutableBufferPointer { coordinates in
+            for (u, row) in units.representative.enumerated() {
+                for c in 0..<width { coordinates[u &* width &+ c] = Self.snap(activations[row &* width &+ c]) }
+            }
         }
         let skipDistance = (_logarithm(Double(n)) + Self.skipMargin) * 8 * noiseVariance
         // The space the trees prune in: in wide layers the projection on the leading principal
@@ -107,7 +117,11 @@ public struct KDEEstimator: Sendable {
         // rotation), so that node boxes follow the rows' clusters (the 2 softmax outputs lie on
         // a diagonal line) and tight nodes can be expanded (`Expansion`, in the exact rotation).
         let projection = Projection(coordinates, units: m, width: width, dimensions: min(width, Self.projectedWidth),
-                                    against: skipDistance, keepExact: width <= Self.projectedWidth)
+                                    against: skipDistance, keepExact: width <= Self.projectedWidth, workspace: workspace)
+        defer {
+            workspace.giveBack(projection.values)
+            workspace.giveBack(projection.exact)
+        }
         // Rows on a line, many within the skip distance of each other: by series on a grid.
         if expands, !projection.exact.isEmpty,
            let line = projection.exact.withUnsafeBufferPointer({
@@ -135,8 +149,12 @@ public struct KDEEstimator: Sendable {
         let projected = width > Self.denseWidth ? pruneWidth : 0
         let stride = projected + width + 1
         let leafCount = tree.leafUnits.count
-        var layout = [Float](repeating: 0, count: leafCount * stride * 16)
-        var unitAt = [Int](repeating: -1, count: leafCount * 8)
+        var layout = workspace.array(repeating: Float(0), count: leafCount * stride * 16)
+        var unitAt = workspace.array(repeating: -1, count: leafCount * 8)
+        defer {
+            workspace.giveBack(layout)
+            workspace.giveBack(unitAt)
+        }
         layout.withUnsafeMutableBufferPointer { layout in
             unitAt.withUnsafeMutableBufferPointer { unitAt in
                 coordinates.withUnsafeBufferPointer { coordinates in
@@ -174,9 +192,7 @@ public struct KDEEstimator: Sendable {
         // unaligned ones and a shuffle.
         let dense = width <= Self.denseWidth
         let turnedStride = dense ? LeafKernel.turnedStride(width: width) : 0
-        let turned = UnsafeMutableRawPointer.allocate(byteCount: max(1, leafCount * turnedStride) * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: max(1, leafCount * turnedStride))
-        defer { turned.deallocate() }
+        let turned = workspace.alignedFloats(leafCount * turnedStride)
         if dense {
             layout.withUnsafeBufferPointer { layout in
                 for l in 0..<leafCount {
@@ -203,7 +219,8 @@ public struct KDEEstimator: Sendable {
         var expansions: [(Int32, Int32, Bool, SIMD4<Int32>)] = []
 
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
-        var sums = [SIMD8<Double>](repeating: .zero, count: 4 * leafCount)
+        var sums = workspace.array(repeating: SIMD8<Double>.zero, count: 4 * leafCount)
+        defer { workspace.giveBack(sums) }
         layout.withUnsafeBufferPointer { layout in
             leafLow.withUnsafeBufferPointer { leafLow in
                 leafHigh.withUnsafeBufferPointer { leafHigh in
@@ -242,15 +259,25 @@ public struct KDEEstimator: Sendable {
         }
 
         var totalUpper = 0.0, totalLower = 0.0, classUpper = 0.0, classLower = 0.0
-        for p in unitAt.indices where unitAt[p] >= 0 {
-            let u = unitAt[p], l = p / 8, k = p % 8
-            let count = Double(units.multiplicity[u]), size = Double(classOf.sizes[units.classIndex[u]])
-            let ownUpper = sums[4 * l][k], ownLower = sums[4 * l + 1][k]
-            // Each sum includes the row's own term 1, so none is zero.
-            totalUpper += count * _logarithm((ownUpper + sums[4 * l + 2][k]) / Double(n))
-            totalLower += count * _logarithm((ownLower + sums[4 * l + 3][k]) / Double(n))
-            classUpper += count * _logarithm(ownUpper / size)
-            classLower += count * _logarithm(ownLower / size)
+        unitAt.withUnsafeBufferPointer { unitAt in
+            units.multiplicity.withUnsafeBufferPointer { multiplicity in
+                units.classIndex.withUnsafeBufferPointer { classIndex in
+                    sums.withUnsafeBytes { sums in
+                        for p in unitAt.indices where unitAt[p] >= 0 {
+                            let u = unitAt[p], l = p >> 3, k = p & 7
+                            /// Lane k of sums[4 l + j].
+                            func sum(_ j: Int) -> Double { sums.load(fromByteOffset: ((4 &* l &+ j) &* 8 &+ k) &* 8, as: Double.self) }
+                            let count = Double(multiplicity[u]), size = Double(classOf.sizes[classIndex[u]])
+                            let ownUpper = sum(0), ownLower = sum(1)
+                            // Each sum includes the row's own term 1, so none is zero.
+                            totalUpper += count * _logarithm((ownUpper + sum(2)) / Double(n))
+                            totalLower += count * _logarithm((ownLower + sum(3)) / Double(n))
+                            classUpper += count * _logarithm(ownUpper / size)
+                            classLower += count * _logarithm(ownLower / size)
+                        }
+                    }
+                }
+            }
         }
         let upper = -totalUpper / Double(n), lower = -totalLower / Double(n)
         return Bounds(ixtUpper: upper, ixtLower: lower,
@@ -294,38 +321,58 @@ public struct KDEEstimator: Sendable {
     }
 
     /// Distinct (row bits, class) pairs in order of first appearance, with counts; found with an
-    /// open-addressing hash table of twice the rows.
-    static func distinctRows(_ a: UnsafeBufferPointer<Float>, rows n: Int, width: Int, classes: [Int])
+    /// open-addressing hash table of twice the rows. The arrays use the storage of `workspace`'s
+    /// arrays if it has any.
+    static func distinctRows(_ a: UnsafeBufferPointer<Float>, rows n: Int, width: Int, classes: [Int],
+                             workspace: Workspace = Workspace())
         -> (representative: [Int], classIndex: [Int], multiplicity: [Int]) {
         var capacity = 16
         while capacity < 2 * n { capacity *= 2 }
-        var slots = [Int32](repeating: -1, count: capacity)
-        var representative: [Int] = [], classIndex: [Int] = [], count: [Int] = []
-        for r in 0..<n {
-            var hash = UInt64(truncatingIfNeeded: classes[r]) &* 0x9E37_79B9_7F4A_7C15
-            for c in 0..<width {
-                hash = (hash ^ UInt64(snap(a[r * width + c]).bitPattern)) &* 0x100_0000_01B3
-                hash ^= hash >> 29
-            }
-            var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
-            while true {
-                let u = Int(slots[slot])
-                if u < 0 {
-                    slots[slot] = Int32(representative.count)
-                    representative.append(r)
-                    classIndex.append(classes[r])
-                    count.append(1)
-                    break
+        var slots = workspace.array(repeating: Int32(-1), count: capacity)
+        defer { workspace.giveBack(slots) }
+        var representative = workspace.array(repeating: 0, count: n), count = workspace.array(repeating: 0, count: n)
+        var found = 0
+        if let a = a.baseAddress {
+            slots.withUnsafeMutableBufferPointer { slots in
+                representative.withUnsafeMutableBufferPointer { representative in
+                    count.withUnsafeMutableBufferPointer { count in
+                        classes.withUnsafeBufferPointer { classes in
+                            for r in 0..<n {
+                                let row = a + r &* width
+                                var hash = UInt64(truncatingIfNeeded: classes[r]) &* 0x9E37_79B9_7F4A_7C15
+                                for c in 0..<width {
+                                    hash = (hash ^ UInt64(snap(row[c]).bitPattern)) &* 0x100_0000_01B3
+                                    hash ^= hash >> 29
+                                }
+                                var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+                                while true {
+                                    let u = Int(slots[slot])
+                                    if u < 0 {
+                                        slots[slot] = Int32(truncatingIfNeeded: found)
+                                        representative[found] = r
+                                        count[found] = 1
+                                        found += 1
+                                        break
+                                    }
+                                    let q = representative[u]
+                                    var equal = classes[q] == classes[r]
+                                    if equal {
+                                        let other = a + q &* width
+                                        for c in 0..<width where snap(other[c]).bitPattern != snap(row[c]).bitPattern { equal = false; break }
+                                    }
+                                    if equal { count[u] += 1; break }
+                                    slot = (slot + 1) & (capacity - 1)
+                                }
+                            }
+                        }
+                    }
                 }
-                let q = representative[u]
-                var equal = classIndex[u] == classes[r]
-                if equal {
-                    for c in 0..<width where snap(a[q * width + c]).bitPattern != snap(a[r * width + c]).bitPattern { equal = false; break }
-                }
-                if equal { count[u] += 1; break }
-                slot = (slot + 1) & (capacity - 1)
             }
         }
+        representative.removeLast(n - found)
+        count.removeLast(n - found)
+        var classIndex = workspace.array(repeating: 0, count: found)
+        for u in 0..<found { classIndex[u] = classes[representative[u]] }
         return (representative, classIndex, count)
     }
 }

@@ -19,38 +19,69 @@ extension KDEEstimator {
         /// Double value.
         var largest: Double = 0
 
-        init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double, keepExact: Bool = false) {
+        /// `values` and `exact` use the storage of `workspace`'s arrays if it has any.
+        init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double, keepExact: Bool = false,
+             workspace: Workspace = Workspace()) {
             let dimensions = min(wanted, width)
             self.dimensions = dimensions
-            var mean = [Double](repeating: 0, count: width)
-            var covariance = [Double](repeating: 0, count: width * width)
+            // Sums run over the units in order, per entry, as plain loops would; the vectors only
+            // hold several entries side by side. Rows are padded to `padded` with zeros.
+            let padded = (width + 7) & ~7
+            let mean = UnsafeMutablePointer<Double>.allocate(capacity: padded)
+            let centered = UnsafeMutablePointer<Double>.allocate(capacity: padded)
+            let sums = UnsafeMutablePointer<Double>.allocate(capacity: width * padded)
+            defer {
+                mean.deallocate()
+                centered.deallocate()
+                sums.deallocate()
+            }
+            mean.initialize(repeating: 0, count: padded)
+            centered.initialize(repeating: 0, count: padded)
+            sums.initialize(repeating: 0, count: width * padded)
             x.withUnsafeBufferPointer { x in
-                for u in 0..<m { for c in 0..<width { mean[c] += Double(x[u * width + c]) } }
+                let x = x.baseAddress!
+                for u in 0..<m { for c in 0..<width { mean[c] += Double(x[u &* width &+ c]) } }
                 for c in 0..<width { mean[c] /= Double(max(m, 1)) }
-                var centered = [Double](repeating: 0, count: width)
+                // Row a of the products, from the chunk holding column a on: the upper triangle
+                // and a few of its mirror entries, the same products.
                 for u in 0..<m {
-                    for c in 0..<width { centered[c] = Double(x[u * width + c]) - mean[c] }
+                    for c in 0..<width { centered[c] = Double(x[u &* width &+ c]) - mean[c] }
                     for a in 0..<width {
-                        for b in a..<width { covariance[a * width + b] += centered[a] * centered[b] }
+                        let factor = SIMD8<Double>(repeating: centered[a])
+                        for k in Swift.stride(from: a & ~7, to: padded, by: 8) {
+                            let s = UnsafeMutableRawPointer(sums + (a &* padded &+ k))
+                            let product = factor * UnsafeRawPointer(centered + k).loadUnaligned(as: SIMD8<Double>.self)
+                            s.storeBytes(of: s.loadUnaligned(as: SIMD8<Double>.self) + product, as: SIMD8<Double>.self)
+                        }
                     }
                 }
             }
-            for a in 0..<width { for b in 0..<a { covariance[a * width + b] = covariance[b * width + a] } }
+            var covariance = [Double](repeating: 0, count: width * width)
+            for a in 0..<width {
+                for b in 0..<width { covariance[a * width + b] = sums[min(a, b) * padded + max(a, b)] }
+            }
             // Eigenvectors in the columns, by eigenvalue descending. (Jacobi rotations: a few
             // microseconds for ten dimensions, and no LAPACK threads spinning beside the tasks.)
             let basis = Self.eigenvectors(&covariance, size: width)
-            var values = [Float](repeating: 0, count: m * dimensions)
-            var exact = [Double](repeating: 0, count: keepExact ? m * dimensions : 0)
+            // The leading directions' components of each column of the basis, side by side.
+            var directions = [SIMD4<Double>](repeating: .zero, count: width)
+            for c in 0..<width { for p in 0..<dimensions { directions[c][p] = basis[c * width + p] } }
+            var values = workspace.array(repeating: Float(0), count: m * dimensions)
+            var exact = workspace.array(repeating: 0.0, count: keepExact ? m * dimensions : 0)
             var largest: Float = 0
             x.withUnsafeBufferPointer { x in
                 values.withUnsafeMutableBufferPointer { values in
-                    for u in 0..<m {
-                        for p in 0..<dimensions {
-                            var s = 0.0
-                            for c in 0..<width { s += basis[c * width + p] * (Double(x[u * width + c]) - mean[c]) }
-                            values[u * dimensions + p] = Float(s)
-                            if keepExact { exact[u * dimensions + p] = s }
-                            largest = max(largest, Float(s).magnitude)
+                    exact.withUnsafeMutableBufferPointer { exact in
+                        directions.withUnsafeBufferPointer { directions in
+                            for u in 0..<m {
+                                var s = SIMD4<Double>.zero
+                                for c in 0..<width { s += directions[c] * (Double(x[u &* width &+ c]) - mean[c]) }
+                                for p in 0..<dimensions {
+                                    values[u &* dimensions &+ p] = Float(s[p])
+                                    if keepExact { exact[u &* dimensions &+ p] = s[p] }
+                                    largest = max(largest, Float(s[p]).magnitude)
+                                }
+                            }
                         }
                     }
                 }

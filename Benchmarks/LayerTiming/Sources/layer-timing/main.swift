@@ -14,7 +14,7 @@ import Learning
 // --legacy-sample k also runs the previous implementations (Legacy.swift) on k evenly spaced
 // tasks, to extrapolate their time and compare their values with the new ones.
 // Environment: SKIP_KDE=1 times binning only; KDE_ONLY_TASK=t times one task (best of 20, for
-// profiling); LAYER_STATS=1 prints, for 24 sampled tasks, the distinct rows and the share of
+// profiling); KDE_DUMP=path writes every task's four KDE bounds as bit patterns; LAYER_STATS=1 prints, for 24 sampled tasks, the distinct rows and the share of
 // pairs within the skip radii; PER_LAYER=k times every k-th epoch of each layer, one task at a time, by
 // thread CPU time. The recordings are cached in .build/recordings-*.bin.
 // Times are wall clock; the machine's 2 cores may be shared, so the CPU time of the whole
@@ -136,6 +136,13 @@ let kdeTime = ProcessInfo.processInfo.environment["SKIP_KDE"] != nil ? 0 : secon
     }
 }
 print(String(format: "kde: %d tasks in %.3f s", tasks, kdeTime))
+if let path = ProcessInfo.processInfo.environment["KDE_DUMP"] {
+    // Every task's four bounds as bit patterns, one task a line, to compare builds exactly.
+    let lines = kde.value.enumerated().map { task, b in
+        "\(task) " + [b.ixtUpper, b.ixtLower, b.ityUpper, b.ityLower].map { String($0.bitPattern, radix: 16) }.joined(separator: " ")
+    }
+    try! (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+}
 print(String(format: "binning + kde: %.3f s", binTime + kdeTime))
 print(String(format: "process CPU time so far (training or reading, 3 binning runs, kde): %.1f s",
              Double(clock()) / Double(CLOCKS_PER_SEC)))
