@@ -258,7 +258,8 @@ public struct KDEEstimator: Sendable {
             }
         }
 
-        var totalUpper = 0.0, totalLower = 0.0, classUpper = 0.0, classLower = 0.0
+        // Σ log over the rows with one logarithm at the end (`LogSum`).
+        var totalUpper = LogSum(), totalLower = LogSum(), classUpper = LogSum(), classLower = LogSum()
         unitAt.withUnsafeBufferPointer { unitAt in
             units.multiplicity.withUnsafeBufferPointer { multiplicity in
                 units.classIndex.withUnsafeBufferPointer { classIndex in
@@ -267,21 +268,21 @@ public struct KDEEstimator: Sendable {
                             let u = unitAt[p], l = p >> 3, k = p & 7
                             /// Lane k of sums[4 l + j].
                             func sum(_ j: Int) -> Double { sums.load(fromByteOffset: ((4 &* l &+ j) &* 8 &+ k) &* 8, as: Double.self) }
-                            let count = Double(multiplicity[u]), size = Double(classOf.sizes[classIndex[u]])
+                            let count = multiplicity[u], size = Double(classOf.sizes[classIndex[u]])
                             let ownUpper = sum(0), ownLower = sum(1)
                             // Each sum includes the row's own term 1, so none is zero.
-                            totalUpper += count * _logarithm((ownUpper + sum(2)) / Double(n))
-                            totalLower += count * _logarithm((ownLower + sum(3)) / Double(n))
-                            classUpper += count * _logarithm(ownUpper / size)
-                            classLower += count * _logarithm(ownLower / size)
+                            totalUpper.add((ownUpper + sum(2)) / Double(n), count: count)
+                            totalLower.add((ownLower + sum(3)) / Double(n), count: count)
+                            classUpper.add(ownUpper / size, count: count)
+                            classLower.add(ownLower / size, count: count)
                         }
                     }
                 }
             }
         }
-        let upper = -totalUpper / Double(n), lower = -totalLower / Double(n)
+        let upper = -totalUpper.value / Double(n), lower = -totalLower.value / Double(n)
         return Bounds(ixtUpper: upper, ixtLower: lower,
-                      ityUpper: upper + classUpper / Double(n), ityLower: lower + classLower / Double(n))
+                      ityUpper: upper + classUpper.value / Double(n), ityLower: lower + classLower.value / Double(n))
     }
 
     /// Coordinates below 2⁻⁴⁰ in magnitude (and −0) as +0. Softmax outputs late in training
