@@ -19,8 +19,8 @@ import NumericCore
 ///   cell and offset of up to 6 cells, 8 moments, so about 100 vector operations a row instead
 ///   of a term per neighbour; every term within 1e-7 relative (Lagrange remainder), farther
 ///   ones skipped as below;
-/// - each class's distinct rows go into a k-d tree with leaves of at most 8 rows, and a
-///   dual-tree walk lists every unordered pair of leaves once, skipping node pairs whose
+/// - each class's distinct rows go into a k-d tree with leaves of 8 rows (each split's left part
+///   a multiple of 8, so that only a tree's last leaf has padding), and a dual-tree walk lists every unordered pair of leaves once, skipping node pairs whose
 ///   bounding boxes are so far apart that every Bhattacharyya term between them (the wider
 ///   kernel) is below e^−(log n + 16). Layers wider than 4 units are pruned in the space of
 ///   their 4 leading principal components (`Projection`: no distance grows, and boxes in 4
@@ -43,7 +43,8 @@ import NumericCore
 /// - each kernel term serves both rows of its pair (`LeafKernel`, 8 or 16 pairs a vector). Terms are
 ///   Float: r = exp(−d/8σ²) = 2^(−d log₂e/8σ²) by a polynomial (relative error below 1.5e-7)
 ///   and exp(−d/2σ²) = r⁴; a block's sums are Float, totals Double; coordinates below 2⁻⁴⁰ in
-///   magnitude count as 0 (see `snap`).
+///   magnitude count as 0 (see `snap`);
+/// - the rows' logarithms are summed as one logarithm of a product (`LogSum`).
 /// Error bound: each row's sums are within about 3.5e-7 relative of exact (skipped terms below
 /// 1.1e-7, expansion or grid 1e-7, Float terms 1.5e-7), so each I(X;T) bound, an average of their
 /// logarithms, and each I(T;Y) bound, a difference of two, are within 1e-6 nats of the all-pairs
