@@ -149,7 +149,14 @@ public struct KDEEstimator: Sendable {
         let projected = width > Self.denseWidth ? pruneWidth : 0
         let stride = projected + width + 1
         let leafCount = tree.leafUnits.count
-        var layout = workspace.array(repeating: Float(0), count: leafCount * stride * 16)
+        // Where blocks are computed whole, the kernel reads only the turned layout (each leaf as
+        // the columns of its four vectors, see LeafKernel.denseBlock: an aligned load a
+        // coordinate instead of two unaligned ones and a shuffle), and `layout` holds one leaf
+        // at a time on its way there.
+        let dense = width <= Self.denseWidth
+        let turnedStride = dense ? LeafKernel.turnedStride(width: width) : 0
+        let turned = workspace.alignedFloats(leafCount * turnedStride)
+        var layout = workspace.array(repeating: Float(0), count: (dense ? 1 : leafCount) * stride * 16)
         var unitAt = workspace.array(repeating: -1, count: leafCount * 8)
         defer {
             workspace.giveBack(layout)
@@ -161,7 +168,7 @@ public struct KDEEstimator: Sendable {
                     pruneCoordinates.withUnsafeBufferPointer { pruneCoordinates in
                         units.multiplicity.withUnsafeBufferPointer { multiplicity in
                             for (l, leaf) in tree.leafUnits.enumerated() {
-                                let base = layout.baseAddress! + l * stride * 16
+                                let base = layout.baseAddress! + (dense ? 0 : l * stride * 16)
                                 for k in 0..<8 {
                                     // Padding slots repeat the leaf's first unit with weight 0.
                                     let u = k < leaf.count ? leaf[leaf.startIndex + k] : leaf[leaf.startIndex]
@@ -180,23 +187,10 @@ public struct KDEEstimator: Sendable {
                                     base[row + 8 + k] = weight
                                     if k < leaf.count { unitAt[l * 8 + k] = u }
                                 }
+                                if dense { LeafKernel.turn(leaf: base, width: width, into: turned + l * turnedStride) }
                             }
                         }
                     }
-                }
-            }
-        }
-
-        // Where blocks are computed whole, each leaf again as the columns of the kernel's four
-        // vectors (see LeafKernel.denseBlock): an aligned load a coordinate instead of two
-        // unaligned ones and a shuffle.
-        let dense = width <= Self.denseWidth
-        let turnedStride = dense ? LeafKernel.turnedStride(width: width) : 0
-        let turned = workspace.alignedFloats(leafCount * turnedStride)
-        if dense {
-            layout.withUnsafeBufferPointer { layout in
-                for l in 0..<leafCount {
-                    LeafKernel.turn(leaf: layout.baseAddress! + l * stride * 16, width: width, into: turned + l * turnedStride)
                 }
             }
         }

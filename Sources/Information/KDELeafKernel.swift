@@ -12,7 +12,7 @@ extension KDEEstimator {
     /// eight again, so that the columns turned by k are an unaligned load at offset k. The rows
     /// are, in order: `projected` coordinates used only for pruning (principal components of a
     /// wide layer, a contraction), the `width` coordinates, and the slots' weights (0 in padding).
-    /// `denseBlock` reads its columns from a second copy, turned ahead of time (`turn`): one
+    /// `denseBlock` reads its leaves from a copy turned ahead of time instead (`turn`): one
     /// aligned load a vector instead of two unaligned loads and shuffles, which bound the kernel
     /// (shuffles share a port with the arithmetic).
     ///
@@ -20,6 +20,7 @@ extension KDEEstimator {
     /// terms a lane) are added to Double totals, per leaf `sums[4 leaf ..< 4 leaf + 4]`: within
     /// the class (upper, lower), then with other classes (upper, lower).
     struct LeafKernel {
+        /// The leaves in the layout above (unused by `denseBlock`).
         let leaves: UnsafePointer<Float>
         /// Where blocks are computed whole: each leaf's coordinates and weights as the columns of
         /// `denseBlock`'s four vectors, `turnedStride` Floats a leaf (see `turn`).
@@ -141,11 +142,11 @@ extension KDEEstimator {
         @inline(__always)
         func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type, upper: Bool) {
             let width = W.value ?? self.width
-            let rows = leaves + a &* stride &* 16, columns = turned + b &* turnedStride
+            // The rows are the low halves of leaf a's vector 0 (its slots in order).
+            let rows = turned + a &* turnedStride, columns = turned + b &* turnedStride
             let symmetric = a != b
-            let first = projected &* 16
             let vector = (width &+ 1) &* 16
-            let rowWeight8 = Self.load(rows + (first &+ width &* 16))
+            let rowWeight8 = Self.load(rows + width &* 16)
             let rowWeight = SIMD16(lowHalf: rowWeight8, highHalf: rowWeight8)
             var rowUpper0 = SIMD16<Float>.zero, rowLower0 = SIMD16<Float>.zero
             var rowUpper1 = SIMD16<Float>.zero, rowLower1 = SIMD16<Float>.zero
@@ -154,7 +155,7 @@ extension KDEEstimator {
             // The squared distances of all 64 pairs first, in four vectors (steps v and v + 4).
             var d = (SIMD16<Float>.zero, SIMD16<Float>.zero, SIMD16<Float>.zero, SIMD16<Float>.zero)
             for c in 0..<width {
-                let row8 = Self.load(rows + (first &+ c &* 16))
+                let row8 = Self.load(rows + c &* 16)
                 let row = SIMD16(lowHalf: row8, highHalf: row8)
                 let t0 = row - Self.load16(columns + c &* 16), t1 = row - Self.load16(columns + (vector &+ c &* 16))
                 let t2 = row - Self.load16(columns + (2 &* vector &+ c &* 16)), t3 = row - Self.load16(columns + (3 &* vector &+ c &* 16))
