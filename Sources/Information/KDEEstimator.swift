@@ -150,7 +150,13 @@ public struct KDEEstimator: Sendable {
         let projected = width > Self.denseWidth ? pruneWidth : 0
         let stride = projected + width + 1
         let leafCount = tree.leafUnits.count
-        var layout = workspace.array(repeating: Float(0), count: leafCount * stride * 16)
+        // Where blocks are computed whole, the kernel reads only the turned layout instead (each
+        // leaf as the columns of its four vectors, see LeafKernel.denseBlock: an aligned load a
+        // coordinate instead of two unaligned ones and a shuffle), built from the coordinates.
+        let dense = width <= Self.denseWidth
+        let turnedStride = dense ? LeafKernel.turnedStride(width: width) : 0
+        let turned = workspace.alignedFloats(leafCount * turnedStride)
+        var layout = workspace.array(repeating: Float(0), count: dense ? 0 : leafCount * stride * 16)
         var unitAt = workspace.array(repeating: -1, count: leafCount * 8)
         defer {
             workspace.giveBack(layout)
@@ -162,42 +168,38 @@ public struct KDEEstimator: Sendable {
                     pruneCoordinates.withUnsafeBufferPointer { pruneCoordinates in
                         units.multiplicity.withUnsafeBufferPointer { multiplicity in
                             for (l, leaf) in tree.leafUnits.enumerated() {
-                                let base = layout.baseAddress! + l * stride * 16
-                                for k in 0..<8 {
-                                    // Padding slots repeat the leaf's first unit with weight 0.
-                                    let u = k < leaf.count ? leaf[leaf.startIndex + k] : leaf[leaf.startIndex]
-                                    for c in 0..<projected {
-                                        let value = pruneCoordinates[u * pruneWidth + c]
-                                        base[c * 16 + k] = value
-                                        base[c * 16 + 8 + k] = value
-                                    }
-                                    for c in 0..<width {
-                                        let value = coordinates[u * width + c], row = (projected + c) * 16
-                                        base[row + k] = value
-                                        base[row + 8 + k] = value
-                                    }
-                                    let weight: Float = k < leaf.count ? Float(multiplicity[u]) : 0, row = (projected + width) * 16
-                                    base[row + k] = weight
-                                    base[row + 8 + k] = weight
-                                    if k < leaf.count { unitAt[l * 8 + k] = u }
+                                // Padding slots repeat the leaf's first unit with weight 0.
+                                var slotUnit = SIMD8<Int>(repeating: leaf[leaf.startIndex]), weight = SIMD8<Float>()
+                                for k in 0..<leaf.count {
+                                    let u = leaf[leaf.startIndex &+ k]
+                                    slotUnit[k] = u
+                                    weight[k] = Float(multiplicity[u])
+                                    unitAt[l &* 8 &+ k] = u
                                 }
+                                /// The slots' values in column c of `values` (`columns` Floats a unit).
+                                func slots(_ values: UnsafeBufferPointer<Float>, _ c: Int, _ columns: Int) -> SIMD8<Float> {
+                                    var s = SIMD8<Float>()
+                                    for k in 0..<8 { s[k] = values[slotUnit[k] &* columns &+ c] }
+                                    return s
+                                }
+                                if dense {
+                                    let out = turned + l &* turnedStride
+                                    for c in 0..<width {
+                                        LeafKernel.storeTurned(slots(coordinates, c, width), row: c, width: width, into: out)
+                                    }
+                                    LeafKernel.storeTurned(weight, row: width, width: width, into: out)
+                                    continue
+                                }
+                                let base = UnsafeMutableRawPointer(layout.baseAddress! + l &* stride &* 16)
+                                func store(_ row: Int, _ s: SIMD8<Float>) {
+                                    base.storeBytes(of: SIMD16(lowHalf: s, highHalf: s), toByteOffset: row &* 64, as: SIMD16<Float>.self)
+                                }
+                                for c in 0..<projected { store(c, slots(pruneCoordinates, c, pruneWidth)) }
+                                for c in 0..<width { store(projected &+ c, slots(coordinates, c, width)) }
+                                store(projected &+ width, weight)
                             }
                         }
                     }
-                }
-            }
-        }
-
-        // Where blocks are computed whole, each leaf again as the columns of the kernel's four
-        // vectors (see LeafKernel.denseBlock): an aligned load a coordinate instead of two
-        // unaligned ones and a shuffle.
-        let dense = width <= Self.denseWidth
-        let turnedStride = dense ? LeafKernel.turnedStride(width: width) : 0
-        let turned = workspace.alignedFloats(leafCount * turnedStride)
-        if dense {
-            layout.withUnsafeBufferPointer { layout in
-                for l in 0..<leafCount {
-                    LeafKernel.turn(leaf: layout.baseAddress! + l * stride * 16, width: width, into: turned + l * turnedStride)
                 }
             }
         }
@@ -227,7 +229,7 @@ public struct KDEEstimator: Sendable {
                 leafHigh.withUnsafeBufferPointer { leafHigh in
                     sums.withUnsafeMutableBufferPointer { sums in
                         halfExtent.withUnsafeBufferPointer { half in
-                            let kernel = LeafKernel(leaves: layout.baseAddress!, turned: turned, turnedStride: turnedStride, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
+                            let kernel = LeafKernel(leaves: layout.baseAddress, turned: turned, turnedStride: turnedStride, boxLow: leafLow.baseAddress!, boxHigh: leafHigh.baseAddress!,
                                                     sums: sums.baseAddress!, stride: stride, width: width, projected: projected,
                                                     scale: Float(-1.442_695_040_888_963_4 / (8 * noiseVariance)),
                                                     skipDistance: Float(skipDistance), projectedSkipDistance: Float(pruneDistance),

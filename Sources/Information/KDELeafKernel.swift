@@ -12,7 +12,7 @@ extension KDEEstimator {
     /// eight again, so that the columns turned by k are an unaligned load at offset k. The rows
     /// are, in order: `projected` coordinates used only for pruning (principal components of a
     /// wide layer, a contraction), the `width` coordinates, and the slots' weights (0 in padding).
-    /// `denseBlock` reads its columns from a second copy, turned ahead of time (`turn`): one
+    /// `denseBlock` reads its leaves from a layout turned ahead of time instead (`storeTurned`): one
     /// aligned load a vector instead of two unaligned loads and shuffles, which bound the kernel
     /// (shuffles share a port with the arithmetic).
     ///
@@ -20,7 +20,9 @@ extension KDEEstimator {
     /// terms a lane) are added to Double totals, per leaf `sums[4 leaf ..< 4 leaf + 4]`: within
     /// the class (upper, lower), then with other classes (upper, lower).
     struct LeafKernel {
-        let leaves: UnsafePointer<Float>
+        /// The leaves in the layout above (nil where blocks are computed whole: `denseBlock`
+        /// reads only `turned`).
+        let leaves: UnsafePointer<Float>?
         /// Where blocks are computed whole: each leaf's coordinates and weights as the columns of
         /// `denseBlock`'s four vectors, `turnedStride` Floats a leaf (see `turn`).
         let turned: UnsafePointer<Float>, turnedStride: Int
@@ -112,16 +114,17 @@ extension KDEEstimator {
         /// Floats a leaf takes in the turned layout: four vectors of 16 for each coordinate and the weights.
         static func turnedStride(width: Int) -> Int { 4 * (width + 1) * 16 }
 
-        /// Writes the turned layout of one leaf (`leaf` in the kernel's layout, without projected
-        /// coordinates): for vector v = 0..<4 and each coordinate then the weights, 16 Floats
-        /// holding the eight slots turned by v, then turned by v + 4 (step v and step v + 4).
-        static func turn(leaf: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>) {
+        /// Writes one row (a coordinate, or the weights at row `width`) of a leaf's turned
+        /// layout: in each vector v = 0..<4, 16 Floats holding the eight slots' values turned by
+        /// v, then turned by v + 4 (step v and step v + 4).
+        @inline(__always)
+        static func storeTurned(_ slots: SIMD8<Float>, row: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
+            var byV = slots, byV4 = half(slots)
             for v in 0..<4 {
-                for row in 0...width {
-                    let target = out + (v * (width + 1) + row) * 16
-                    UnsafeMutableRawPointer(target).storeBytes(of: load(leaf + row * 16 + v), as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(target + 8).storeBytes(of: load(leaf + row * 16 + v + 4), as: SIMD8<Float>.self)
-                }
+                let target = UnsafeMutableRawPointer(out + (v &* (width &+ 1) &+ row) &* 16)
+                target.storeBytes(of: SIMD16(lowHalf: byV, highHalf: byV4), as: SIMD16<Float>.self)
+                byV = turn(byV)
+                byV4 = turn(byV4)
             }
         }
 
@@ -141,11 +144,11 @@ extension KDEEstimator {
         @inline(__always)
         func denseBlock<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type, upper: Bool) {
             let width = W.value ?? self.width
-            let rows = leaves + a &* stride &* 16, columns = turned + b &* turnedStride
+            // The rows are the low halves of leaf a's vector 0 (its slots in order).
+            let rows = turned + a &* turnedStride, columns = turned + b &* turnedStride
             let symmetric = a != b
-            let first = projected &* 16
             let vector = (width &+ 1) &* 16
-            let rowWeight8 = Self.load(rows + (first &+ width &* 16))
+            let rowWeight8 = Self.load(rows + width &* 16)
             let rowWeight = SIMD16(lowHalf: rowWeight8, highHalf: rowWeight8)
             var rowUpper0 = SIMD16<Float>.zero, rowLower0 = SIMD16<Float>.zero
             var rowUpper1 = SIMD16<Float>.zero, rowLower1 = SIMD16<Float>.zero
@@ -154,7 +157,7 @@ extension KDEEstimator {
             // The squared distances of all 64 pairs first, in four vectors (steps v and v + 4).
             var d = (SIMD16<Float>.zero, SIMD16<Float>.zero, SIMD16<Float>.zero, SIMD16<Float>.zero)
             for c in 0..<width {
-                let row8 = Self.load(rows + (first &+ c &* 16))
+                let row8 = Self.load(rows + c &* 16)
                 let row = SIMD16(lowHalf: row8, highHalf: row8)
                 let t0 = row - Self.load16(columns + c &* 16), t1 = row - Self.load16(columns + (vector &+ c &* 16))
                 let t2 = row - Self.load16(columns + (2 &* vector &+ c &* 16)), t3 = row - Self.load16(columns + (3 &* vector &+ c &* 16))
@@ -212,7 +215,7 @@ extension KDEEstimator {
         @inline(__always)
         func block<W: WidthConstant>(_ a: Int, _ b: Int, sameClass: Bool, _: W.Type) {
             let width = W.value ?? self.width
-            let rows = leaves + a &* stride &* 16, columns = leaves + b &* stride &* 16
+            let rows = leaves! + a &* stride &* 16, columns = leaves! + b &* stride &* 16
             let symmetric = a != b
             let weights = projected &+ width
             let rowWeight = Self.load(rows + weights &* 16)

@@ -44,14 +44,14 @@ extension KDEEstimator {
                     entries[i] = UInt64(i)
                 }
             }
-            // Leaves hold at least (leafSize + 1) / 2 points unless the root is one.
-            let nodes = 2 * (count / max(1, (leafSize + 1) / 2)) + 1
-            left.reserveCapacity(left.count + nodes); right.reserveCapacity(right.count + nodes)
-            leaf.reserveCapacity(leaf.count + nodes); size.reserveCapacity(size.count + nodes)
-            firstLeaf.reserveCapacity(firstLeaf.count + nodes); leafCount.reserveCapacity(leafCount.count + nodes)
-            low.reserveCapacity(low.count + nodes); high.reserveCapacity(high.count + nodes)
+            // Every leaf but the last is full (see `node`): ⌈count / leafSize⌉ leaves, and one
+            // node fewer above them.
+            let capacity = 2 * ((count + leafSize - 1) / leafSize) - 1
+            var nodes = NewNodes(first: left.count, capacity: capacity)
+            defer { nodes.deallocate() }
             let first = leafUnits.count
-            let root = node(points, entries, 0..<count, depth: 0, leafSize: leafSize)
+            let root = node(points, entries, 0..<count, depth: 0, leafSize: leafSize, into: &nodes)
+            nodes.append(to: &self)
             let order = (0..<count).map { units[Self.point(entries[$0])] }
             // The leaves' slices are taken once the order is final, from one array.
             for l in first..<leafUnits.count { leafUnits[l] = order[leafRanges[l]] }
@@ -62,26 +62,62 @@ extension KDEEstimator {
         @inline(__always)
         static func point(_ entry: UInt64) -> Int { Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: entry)) }
 
+        /// The fields of the nodes being built, appended to the tree's arrays once the build is
+        /// done: appending to eight arrays a node checked each one's buffer every time.
+        private struct NewNodes {
+            /// The first new node's index in the tree, and the room for new nodes.
+            let first: Int, capacity: Int
+            var count = 0
+            let left, right, leaf, size, firstLeaf, leafCount: UnsafeMutablePointer<Int>
+            let low, high: UnsafeMutablePointer<SIMD4<Float>>
+
+            init(first: Int, capacity: Int) {
+                self.first = first
+                self.capacity = capacity
+                (left, right, leaf) = (.allocate(capacity: capacity), .allocate(capacity: capacity), .allocate(capacity: capacity))
+                (size, firstLeaf, leafCount) = (.allocate(capacity: capacity), .allocate(capacity: capacity), .allocate(capacity: capacity))
+                (low, high) = (.allocate(capacity: capacity), .allocate(capacity: capacity))
+            }
+
+            func append(to tree: inout Tree) {
+                func append<T>(_ values: UnsafeMutablePointer<T>, to array: inout [T]) {
+                    array.append(contentsOf: UnsafeBufferPointer(start: values, count: count))
+                }
+                append(left, to: &tree.left); append(right, to: &tree.right); append(leaf, to: &tree.leaf)
+                append(size, to: &tree.size); append(firstLeaf, to: &tree.firstLeaf); append(leafCount, to: &tree.leafCount)
+                append(low, to: &tree.low); append(high, to: &tree.high)
+            }
+
+            func deallocate() {
+                for p in [left, right, leaf, size, firstLeaf, leafCount] { p.deallocate() }
+                low.deallocate()
+                high.deallocate()
+            }
+        }
+
         private mutating func node(_ points: UnsafePointer<SIMD4<Float>>, _ entries: UnsafeMutablePointer<UInt64>,
-                                   _ range: Range<Int>, depth: Int, leafSize: Int) -> Int {
-            let id = left.count
+                                   _ range: Range<Int>, depth: Int, leafSize: Int, into nodes: inout NewNodes) -> Int {
+            let slot = nodes.count
+            let id = nodes.first + slot
+            nodes.count += 1
+            precondition(nodes.count <= nodes.capacity)
             height = max(height, depth)
-            left.append(-1); right.append(-1); leaf.append(-1); size.append(range.count)
-            firstLeaf.append(leafUnits.count); leafCount.append(0)
+            nodes.left[slot] = -1; nodes.right[slot] = -1; nodes.leaf[slot] = -1; nodes.size[slot] = range.count
+            nodes.firstLeaf[slot] = leafUnits.count; nodes.leafCount[slot] = 0
             var lo = points[Self.point(entries[range.lowerBound])], hi = lo
             for j in (range.lowerBound + 1)..<range.upperBound {
                 let p = points[Self.point(entries[j])]
                 lo = lo.replacing(with: p, where: p .< lo)
                 hi = hi.replacing(with: p, where: p .> hi)
             }
-            low.append(lo)
-            high.append(hi)
+            nodes.low[slot] = lo
+            nodes.high[slot] = hi
             if range.count <= leafSize {
-                leaf[id] = leafUnits.count
+                nodes.leaf[slot] = leafUnits.count
                 leafNode.append(id)
                 leafUnits.append([])
                 leafRanges.append(range)
-                leafCount[id] = 1
+                nodes.leafCount[slot] = 1
                 return id
             }
             var widest = 0, extent: Float = -1
@@ -100,11 +136,9 @@ extension KDEEstimator {
             // (halving 2118 rows down to at most 8 would leave leaves of 4 to 8, 77% full).
             let middle = range.lowerBound + max(1, (range.count + leafSize) / (2 * leafSize)) * leafSize
             KDEEstimator.select(entries, range, k: middle)
-            let l = node(points, entries, range.lowerBound..<middle, depth: depth + 1, leafSize: leafSize)
-            let r = node(points, entries, middle..<range.upperBound, depth: depth + 1, leafSize: leafSize)
-            left[id] = l
-            right[id] = r
-            leafCount[id] = leafUnits.count - firstLeaf[id]
+            nodes.left[slot] = node(points, entries, range.lowerBound..<middle, depth: depth + 1, leafSize: leafSize, into: &nodes)
+            nodes.right[slot] = node(points, entries, middle..<range.upperBound, depth: depth + 1, leafSize: leafSize, into: &nodes)
+            nodes.leafCount[slot] = leafUnits.count - nodes.firstLeaf[slot]
             return id
         }
 
