@@ -8,12 +8,6 @@ import XCTest
 final class KDEExpansionTests: XCTestCase {
     typealias Reference = LayerEstimatorFastPathTests
 
-    func kde(_ h: [Float], width: Int, labels: [Int], s2: Double, expands: Bool = true) -> KDEEstimator.Bounds {
-        var estimator = KDEEstimator(noiseVariance: s2)
-        estimator.expands = expands
-        return h.withUnsafeBufferPointer { estimator.bounds($0, rows: labels.count, width: width, labels: labels) }
-    }
-
     func testOrderMeetsTheRemainderBound() {
         for tau in [0.0, 1e-6, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0] {
             for epsilon in [1e-7, 5e-8, 1e-9] {
@@ -127,8 +121,8 @@ final class KDEExpansionTests: XCTestCase {
                 labels.append(cluster == 0 ? Int(random.next() * 2) : cluster - 1)
             }
             let reference = Reference.referenceKDE(h, width: width, labels: labels, s2: s2)
-            let expanded = kde(h, width: width, labels: labels, s2: s2)
-            let direct = kde(h, width: width, labels: labels, s2: s2, expands: false)
+            let expanded = Reference.kde(h, width: width, labels: labels, s2: s2)
+            let direct = Reference.kde(h, width: width, labels: labels, s2: s2, expands: false)
             Reference.assertClose(expanded, reference)
             Reference.assertClose(direct, reference)
             XCTAssertNotEqual(expanded, direct, "width \(width): no node pair was expanded")
@@ -146,7 +140,7 @@ final class KDEExpansionTests: XCTestCase {
                 for _ in 0..<width { h.append(tight ? Float(0.99 + 1e-6 * random.next()) : Float(2 * random.next() - 1)) }
                 labels.append(tight ? 1 : 0)
             }
-            let bounds = kde(h, width: width, labels: labels, s2: 1e-3)
+            let bounds = Reference.kde(h, width: width, labels: labels, s2: 1e-3)
             XCTAssertTrue([bounds.ixtUpper, bounds.ixtLower, bounds.ityUpper, bounds.ityLower].allSatisfy(\.isFinite), "width \(width): \(bounds)")
             Reference.assertClose(bounds, Reference.referenceKDE(h, width: width, labels: labels, s2: 1e-3))
         }
@@ -164,7 +158,7 @@ final class KDEExpansionTests: XCTestCase {
                 h += [p, 1 - p]
                 labels.append(random.next() < 0.9 ? label : 1 - label)
             }
-            Reference.assertClose(kde(h, width: 2, labels: labels, s2: 1e-3),
+            Reference.assertClose(Reference.kde(h, width: 2, labels: labels, s2: 1e-3),
                                   Reference.referenceKDE(h, width: 2, labels: labels, s2: 1e-3))
         }
     }
@@ -177,7 +171,7 @@ final class KDEExpansionTests: XCTestCase {
             let n = 900
             let h = (0..<(n * width)).map { _ in Float(tanh(2 * (random.next() + random.next() - 1))) }
             let labels = (0..<n).map { _ in random.next() < 0.5 ? 1 : 0 }
-            Reference.assertClose(kde(h, width: width, labels: labels, s2: 1e-3),
+            Reference.assertClose(Reference.kde(h, width: width, labels: labels, s2: 1e-3),
                                   Reference.referenceKDE(h, width: width, labels: labels, s2: 1e-3))
         }
     }

@@ -8,12 +8,6 @@ import XCTest
 final class KDELineTests: XCTestCase {
     typealias Reference = LayerEstimatorFastPathTests
 
-    func kde(_ h: [Float], width: Int, labels: [Int], s2: Double, expands: Bool = true) -> KDEEstimator.Bounds {
-        var estimator = KDEEstimator(noiseVariance: s2)
-        estimator.expands = expands
-        return h.withUnsafeBufferPointer { estimator.bounds($0, rows: labels.count, width: width, labels: labels) }
-    }
-
     /// Each row's sums are within 1e-7 (series) + 1.1e-7 (skipped terms) relative, so each I(X;T)
     /// bound is within 2.1e-7 nats and each I(T;Y) bound, a difference of two, within 4.2e-7.
     func assertWithinLineBound(_ a: KDEEstimator.Bounds, _ b: KDEEstimator.Bounds, _ message: String,
@@ -109,9 +103,9 @@ final class KDELineTests: XCTestCase {
                 labels.append(t > 0.5 ? (random.next() < 0.8 ? 1 : 0) : (random.next() < 0.8 ? 0 : 1))
             }
             let reference = Reference.referenceKDE(h, width: width, labels: labels, s2: 1e-3)
-            let bounds = kde(h, width: width, labels: labels, s2: 1e-3)
+            let bounds = Reference.kde(h, width: width, labels: labels, s2: 1e-3)
             assertWithinLineBound(bounds, reference, "width \(width)")
-            XCTAssertNotEqual(bounds, kde(h, width: width, labels: labels, s2: 1e-3, expands: false), "width \(width): no grid")
+            XCTAssertNotEqual(bounds, Reference.kde(h, width: width, labels: labels, s2: 1e-3, expands: false), "width \(width): no grid")
         }
     }
 
@@ -130,7 +124,7 @@ final class KDELineTests: XCTestCase {
         cases.append(("tiny sigma", (0..<n).map { _ in Float(0.3 + 0.01 * random.next()) }, (0..<n).map { $0 % 2 }, 1e-7))
         for (name, h, labels, s2) in cases {
             XCTAssertTrue(usesLine(h.map(Double.init), labels: labels, s2: s2), name)
-            assertWithinLineBound(kde(h, width: 1, labels: labels, s2: s2), Reference.referenceKDE(h, width: 1, labels: labels, s2: s2), name)
+            assertWithinLineBound(Reference.kde(h, width: 1, labels: labels, s2: s2), Reference.referenceKDE(h, width: 1, labels: labels, s2: s2), name)
         }
     }
 
@@ -147,7 +141,7 @@ final class KDELineTests: XCTestCase {
                 h += [Float(p + off), Float(1 - p + off)]
                 labels.append(random.next() < 0.9 ? label : 1 - label)
             }
-            let bounds = kde(h, width: 2, labels: labels, s2: 1e-3), reference = Reference.referenceKDE(h, width: 2, labels: labels, s2: 1e-3)
+            let bounds = Reference.kde(h, width: 2, labels: labels, s2: 1e-3), reference = Reference.referenceKDE(h, width: 2, labels: labels, s2: 1e-3)
             if offLine < 0.01 {
                 assertWithinLineBound(bounds, reference, "off the line \(offLine)σ, concentration \(concentration)")
             } else {

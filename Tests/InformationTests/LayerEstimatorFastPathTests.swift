@@ -1,5 +1,5 @@
 import Foundation
-import Information
+@testable import Information
 import XCTest
 
 /// The fast paths of the layer estimators (distinct rows with counts, skipped far leaf pairs,
@@ -12,6 +12,13 @@ final class LayerEstimatorFastPathTests: XCTestCase {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Double(state >> 11) / Double(1 << 53)
         }
+    }
+
+    /// The estimator's bounds, with or without its series (`expands`).
+    static func kde(_ h: [Float], width: Int, labels: [Int], s2: Double, expands: Bool = true) -> KDEEstimator.Bounds {
+        var estimator = KDEEstimator(noiseVariance: s2)
+        estimator.expands = expands
+        return h.withUnsafeBufferPointer { estimator.bounds($0, rows: labels.count, width: width, labels: labels) }
     }
 
     /// The bounds by their formula: every pair, Double distances, libm exp, class runs by label.
