@@ -20,9 +20,10 @@ import NumericCore
 ///   of a term per neighbour; every term within 1e-7 relative (Lagrange remainder), farther
 ///   ones skipped as below;
 /// - each class's distinct rows go into a k-d tree with leaves of 8 rows (each split's left part
-///   a multiple of 8, so that only a tree's last leaf has padding), and a dual-tree walk lists every unordered pair of leaves once, skipping node pairs whose
-///   bounding boxes are so far apart that every Bhattacharyya term between them (the wider
-///   kernel) is below e^−(log n + 16). Layers wider than 4 units are pruned in the space of
+///   a multiple of 8, so that only a tree's last leaf has padding), and a dual-tree walk lists
+///   every unordered pair of leaves once, skipping node pairs whose bounding boxes are so far
+///   apart that every Bhattacharyya term between them (the wider kernel) is below
+///   e^−(log n + 16). Layers wider than 4 units are pruned in the space of
 ///   their 4 leading principal components (`Projection`: no distance grows, and boxes in 4
 ///   dimensions are tight), narrower ones in all their principal directions (a rotation, so
 ///   that boxes follow the rows' clusters). In layers of up to 10 units the walk stops at
