@@ -227,36 +227,9 @@ extension KDEEstimator {
             return SIMD8(lowHalf: low, highHalf: low * u4)
         }
 
-        /// log x for positive normal x, within a few units in the last place: x = 2^k m with m in
-        /// [√½, √2), log m = 2 atanh f for f = (m − 1)/(m + 1), |f| < 0.172, by its series to f¹⁹
-        /// (remainder below 2⁻⁵⁵ relative), plus k log 2 (log 2 in two parts).
-        @inline(__always)
-        static func logarithm(_ x: SIMD8<Double>) -> SIMD8<Double> {
-            let bits = unsafeBitCast(x, to: SIMD8<Int64>.self)
-            let k = (bits &- 0x3FE6_A09E_667F_3BCD) &>> 52  // the exponent of x/√½
-            let m = unsafeBitCast(bits &- (k &<< 52), to: SIMD8<Double>.self)
-            let f = (m - 1) / (m + 1), t = f * f
-            var q = SIMD8<Double>(repeating: 1 / 19)
-            q = q * t + 1 / 17
-            q = q * t + 1 / 15
-            q = q * t + 1 / 13
-            q = q * t + 1 / 11
-            q = q * t + 1 / 9
-            q = q * t + 1 / 7
-            q = q * t + 1 / 5
-            q = q * t + 1 / 3
-            q = q * t + 1
-            let e = SIMD8<Double>(k)
-            return e * 0x1.62e42fee00000p-1 + (e * 0x1.a39ef35793c76p-33 + 2 * f * q)
-        }
-
         /// The bounds from each unit's sums over all units and over its class.
         func bounds(rows n: Int, classSizes: [Int]) -> Bounds {
-            // Padded to whole vectors (sums 1, weights 0) for the logarithms.
-            let padded = (weight.count + 7) & ~7
-            var all = [Double](repeating: 1, count: padded), own = all
-            var weights = weight
-            weights += [Double](repeating: 0, count: padded - weight.count)
+            var all = [Double](repeating: 0, count: weight.count), own = all
             // Σ_i w_i log s_i over every unit's sum s_i over all rows, and over its sum over its
             // class, for one kernel.
             func logarithms(_ grid: Grid) -> (all: Double, own: Double) {
@@ -265,20 +238,14 @@ extension KDEEstimator {
                         sums(grid, classes: classSizes.count, all: all.baseAddress!, own: own.baseAddress!)
                     }
                 }
-                var logAll = SIMD8<Double>.zero, logOwn = SIMD8<Double>.zero
-                weights.withUnsafeBytes { w in
-                    all.withUnsafeBytes { all in
-                        own.withUnsafeBytes { own in
-                            for i in stride(from: 0, to: padded &* 8, by: 64) {
-                                // Each sum includes the row's own term 1, so none is zero.
-                                let weight = w.loadUnaligned(fromByteOffset: i, as: SIMD8<Double>.self)
-                                logAll += weight * Self.logarithm(all.loadUnaligned(fromByteOffset: i, as: SIMD8<Double>.self))
-                                logOwn += weight * Self.logarithm(own.loadUnaligned(fromByteOffset: i, as: SIMD8<Double>.self))
-                            }
-                        }
-                    }
+                var logAll = LogSum(), logOwn = LogSum()
+                for i in weight.indices {
+                    // Each sum includes the row's own term 1, so none is zero.
+                    let count = Int(weight[i])
+                    logAll.add(all[i], count: count)
+                    logOwn.add(own[i], count: count)
                 }
-                return (logAll.sum(), logOwn.sum())
+                return (logAll.value, logOwn.value)
             }
             let upper = logarithms(upper), lower = logarithms(lower)
             // Σ_i w_i log(s_i/n) = Σ_i w_i log s_i − n log n, and Σ_i w_i log(s'_i/n_c) over the
