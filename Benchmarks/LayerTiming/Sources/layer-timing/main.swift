@@ -14,7 +14,7 @@ import Learning
 // --legacy-sample k also runs the previous implementations (Legacy.swift) on k evenly spaced
 // tasks, to extrapolate their time and compare their values with the new ones.
 // Environment: SKIP_KDE=1 times binning only; KDE_ONLY_TASK=t times one task (best of 20, for
-// profiling); KDE_DUMP=path writes every task's four KDE bounds as bit patterns; LAYER_STATS=1 prints, for 24 sampled tasks, the distinct rows and the share of
+// profiling); KDE_DUMP=path writes every task's four KDE bounds as bit patterns (BIN_DUMP=path the binning estimates); LAYER_STATS=1 prints, for 24 sampled tasks, the distinct rows and the share of
 // pairs within the skip radii; PER_LAYER=k times every k-th epoch of each layer, one task at a time, by
 // thread CPU time. The recordings are cached in .build/recordings-*.bin.
 // Times are wall clock; the machine's 2 cores may be shared, so the CPU time of the whole
@@ -84,7 +84,7 @@ if let only = ProcessInfo.processInfo.environment["KDE_ONLY_TASK"].flatMap(Int.i
     let (s, w, _) = slice(only)
     var best = Double.infinity
     for _ in 0..<(Int(ProcessInfo.processInfo.environment["KDE_REPEAT"] ?? "") ?? 20) { best = min(best, seconds { _ = KDEEstimator(noiseVariance: 1e-3).bounds(s, rows: n, width: w, labels: labels) }) }
-    print(String(format: "task %d: %.1f ms (best of 20)", only, best * 1000))
+    print(String(format: "task %d: %.2f ms (best of 20)", only, best * 1000))
     exit(0)
 }
 
@@ -127,6 +127,11 @@ for _ in 0..<3 {
     })
 }
 print(String(format: "binning: %d tasks in %.3f s (best of 3)", tasks, binTime))
+if let path = ProcessInfo.processInfo.environment["BIN_DUMP"] {
+    // Every task's two binning estimates as bit patterns, one task a line, to compare builds exactly.
+    let lines = binned.value.enumerated().map { task, b in "\(task) " + [b.ixt, b.ity].map { String($0.bitPattern, radix: 16) }.joined(separator: " ") }
+    try! (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+}
 
 let kde = Box([KDEEstimator.Bounds](repeating: .init(ixtUpper: 0, ixtLower: 0, ityUpper: 0, ityLower: 0), count: tasks))
 let kdeTime = ProcessInfo.processInfo.environment["SKIP_KDE"] != nil ? 0 : seconds {
