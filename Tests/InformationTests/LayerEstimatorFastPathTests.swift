@@ -177,9 +177,15 @@ final class LayerEstimatorFastPathTests: XCTestCase {
     }
 
     func testBinningClipsNaNAndHugeValuesWithoutTrapping() {
-        let values: [Float] = [.nan, 1e30, -.infinity, 0.5]
-        let estimate = values.withUnsafeBufferPointer { BinningEstimator(bins: 4).estimate($0, rows: 4, width: 1, labels: [0, 0, 1, 1], range: 0...1) }
-        // NaN and −∞ fall in bin 0, 1e30 in bin 3, 0.5 in bin 2: three patterns, counts 2, 1, 1.
-        XCTAssertEqual(estimate.ixt, -(0.5 * log(0.5) + 2 * 0.25 * log(0.25)), accuracy: 1e-12)
+        // Once (bins one value at a time) and repeated 8 times (16 values at a time).
+        for copies in [1, 8] {
+            let values = [[Float]](repeating: [.nan, 1e30, -.infinity, 0.5], count: copies).flatMap { $0 }
+            let labels = [[Int]](repeating: [0, 0, 1, 1], count: copies).flatMap { $0 }
+            let estimate = values.withUnsafeBufferPointer {
+                BinningEstimator(bins: 4).estimate($0, rows: values.count, width: 1, labels: labels, range: 0...1)
+            }
+            // NaN and −∞ fall in bin 0, 1e30 in bin 3, 0.5 in bin 2: three patterns, shares 1/2, 1/4, 1/4.
+            XCTAssertEqual(estimate.ixt, -(0.5 * log(0.5) + 2 * 0.25 * log(0.25)), accuracy: 1e-12)
+        }
     }
 }
