@@ -2,7 +2,7 @@
 import Foundation
 import PackageDescription
 
-// Release builds of the numeric libraries target the CPU they are built on, as -march=native
+// Builds of the numeric libraries target the CPU they are built on, as -march=native
 // would: Skylake-server-class code (AVX-512) where /proc/cpuinfo lists its five base extensions,
 // Haswell-class code (AVX2, FMA) where it lists both, the portable baseline elsewhere. Their
 // kernels use explicit fused multiply-adds, which are single instructions with FMA and slow
@@ -19,7 +19,12 @@ let hostCPU: String? = {
     }
     return names.contains("avx2") && names.contains("fma") ? "haswell" : nil
 }()
-let numericSettings: [SwiftSetting] = hostCPU.map { [.unsafeFlags(["-target-cpu", $0], .when(configuration: .release))] } ?? []
+// Debug builds too, and the tests of these libraries with them: the Information kernels inline
+// the header of CVectorMath (vector pieces Swift cannot spell, with an AVX-512 path), so the
+// tests exercise the code release builds run; and SIMD values passed between modules built for
+// different CPUs would not agree on registers.
+let numericSettings: [SwiftSetting] = hostCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+let vectorMathSettings: [CSetting] = hostCPU.map { [.unsafeFlags(["-march=\($0)"])] } ?? []
 
 // Data flows one way: text -> Notebook -> Engine (graph, run, cache) -> Report.
 // Domain libraries (NumericCore, Learning, Information, Charts, ScalingLaws) never import Notebook or Engine.
@@ -49,7 +54,8 @@ let package = Package(
         // Domain libraries: usable from Swift without any notebook.
         .target(name: "NumericCore", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "Learning", dependencies: ["NumericCore"], swiftSettings: numericSettings),
-        .target(name: "Information", dependencies: ["NumericCore", "CBLAS", "Learning"], swiftSettings: numericSettings),
+        .target(name: "CVectorMath", cSettings: vectorMathSettings),
+        .target(name: "Information", dependencies: ["NumericCore", "CBLAS", "Learning", "CVectorMath"], swiftSettings: numericSettings),
         .target(name: "Charts"),
         .target(name: "ScalingLaws", dependencies: ["NumericCore"], swiftSettings: numericSettings),
 
@@ -67,11 +73,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore"]),
-        .testTarget(name: "LearningTests", dependencies: ["Learning", "NumericCore"]),
-        .testTarget(name: "InformationTests", dependencies: ["Information", "Learning", "NumericCore"]),
+        .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore"], swiftSettings: numericSettings),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "NumericCore"], swiftSettings: numericSettings),
+        .testTarget(name: "InformationTests", dependencies: ["Information", "Learning", "NumericCore"], swiftSettings: numericSettings),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"], exclude: ["Snapshots"]),
-        .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "NumericCore"]),
+        .testTarget(name: "ScalingLawsTests", dependencies: ["ScalingLaws", "NumericCore"], swiftSettings: numericSettings),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Notebook"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "Engine", "Blocks", "Report", "Notebook", "ScalingLaws", "Learning"],

@@ -1,3 +1,4 @@
+import CVectorMath
 import NumericCore
 
 /// Kolchinsky & Tracey's pairwise-distance bounds on the mutual information of a layer with
@@ -225,6 +226,9 @@ public struct KDEEstimator: Sendable {
         // Per leaf: Σ_j w_j k_ij over j of the same class, then of other classes, both kernels.
         var sums = workspace.array(repeating: SIMD8<Double>.zero, count: 4 * leafCount)
         defer { workspace.giveBack(sums) }
+        // Kernel terms below Float's normal range flushed to 0 (see `fourthPower`), only here:
+        // `LogSum` and the series keep subnormal Doubles.
+        let floatControl = ip_flush_subnormals()
         layout.withUnsafeBufferPointer { layout in
             leafLow.withUnsafeBufferPointer { leafLow in
                 leafHigh.withUnsafeBufferPointer { leafHigh in
@@ -245,6 +249,7 @@ public struct KDEEstimator: Sendable {
                 }
             }
         }
+        ip_restore_float_control(floatControl)
 
         if !expansions.isEmpty {
             projection.exact.withUnsafeBufferPointer { coordinates in

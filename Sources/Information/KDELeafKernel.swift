@@ -1,3 +1,4 @@
+import CVectorMath
 import NumericCore
 
 extension KDEEstimator {
@@ -56,11 +57,9 @@ extension KDEEstimator {
             SIMD8(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[0])
         }
 
-        /// Whether any lane of d is below t (sign bits of d − t).
+        /// Whether any lane of d is below t.
         @inline(__always)
-        static func anyBelow(_ d: SIMD8<Float>, _ t: Float) -> Bool {
-            unsafeBitCast(d - SIMD8(repeating: t), to: SIMD8<Int32>.self).min() < 0
-        }
+        static func anyBelow(_ d: SIMD8<Float>, _ t: Float) -> Bool { ip_below_8(d, t) != 0 }
 
         /// The pairs between leaves a and b of each listed pair, added to both leaves' sums (to
         /// a's only when a == b, where the eight steps visit every ordered pair, the slot itself
@@ -95,9 +94,7 @@ extension KDEEstimator {
 
         /// Whether any lane of d is below t.
         @inline(__always)
-        static func anyBelow(_ d: SIMD16<Float>, _ t: Float) -> Bool {
-            unsafeBitCast(d - SIMD16(repeating: t), to: SIMD16<Int32>.self).min() < 0
-        }
+        static func anyBelow(_ d: SIMD16<Float>, _ t: Float) -> Bool { ip_below_16(d, t) != 0 }
 
         /// v turned by two lanes within each half of eight.
         @inline(__always)
@@ -295,65 +292,31 @@ extension KDEEstimator {
     enum Width4: WidthConstant { static var value: Int? { 4 } }
     enum AnyWidth: WidthConstant { static var value: Int? { nil } }
 
-    /// 2^t for t ≤ 0 on eight lanes, without libm: 2^t = 2^k · 2^f with k = round(t), |f| ≤ 1/2,
-    /// 2^f by a degree-6 polynomial (fitted for relative error: 2.6e-9 in exact arithmetic, and
-    /// with Float rounding within 1.5e-7 of libm, tested), and 2^k added to its exponent bits.
-    /// t is clamped at −125, where Float's normal range is still one power of two away;
-    /// 2^0 is exactly 1.
+    /// 2^t for t ≤ 0 on eight lanes, without libm (`ip_exp2_8` in CVectorMath): 2^t = 2^k · 2^f with
+    /// k = round(t), |f| ≤ 1/2, 2^f by a degree-6 polynomial (fitted for relative error: 2.6e-9 in
+    /// exact arithmetic, and with Float rounding within 1.5e-7 of libm, tested), times 2^k by
+    /// `vscalefps` with AVX-512 (else by adding k to the exponent bits). t is clamped at −125,
+    /// where Float's normal range is still one power of two away; 2^0 is exactly 1.
     @inline(__always)
-    static func exp2(_ t: SIMD8<Float>) -> SIMD8<Float> {
-        let low = SIMD8<Float>(repeating: -125)
-        let t = t.replacing(with: low, where: t .< low)
-        // Adding 1.5·2²³ rounds t to the nearest integer k and leaves k in the low bits, so
-        // that the bits of the sum shifted by 23 are k in the exponent field (mod 2³²).
-        let shifted = t + 12_582_912
-        let f = t - (shifted - 12_582_912)
-        var p = SIMD8<Float>(repeating: 0.000_153_458_080_603_741_1)
-        p = SIMD8(repeating: 0.001_339_993_206_784_129_1).addingProduct(p, f)
-        p = SIMD8(repeating: 0.009_618_489_071_726_799).addingProduct(p, f)
-        p = SIMD8(repeating: 0.055_503_286_421_298_98).addingProduct(p, f)
-        p = SIMD8(repeating: 0.240_226_462_483_406_07).addingProduct(p, f)
-        p = SIMD8(repeating: 0.693_147_182_464_599_6).addingProduct(p, f)
-        p = SIMD8(repeating: 1).addingProduct(p, f)
-        let exponent = unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &<< 23
-        return unsafeBitCast(unsafeBitCast(p, to: SIMD8<UInt32>.self) &+ exponent, to: SIMD8<Float>.self)
-    }
+    static func exp2(_ t: SIMD8<Float>) -> SIMD8<Float> { ip_exp2_8(t) }
 
-    /// max(r, e^−21.75)⁴: r⁴ would otherwise pass through subnormals, which are slow; the
-    /// result bottoms out near e^−87.
+    /// r⁴. Where it falls below Float's normal range (r below e^−21.75, r⁴ a term far below any
+    /// kept) it is flushed to 0 while the kernel runs (`ip_flush_subnormals`, see `bounds`):
+    /// subnormal arithmetic costs about a hundred cycles an instruction.
     @inline(__always)
     static func fourthPower(_ r: SIMD8<Float>) -> SIMD8<Float> {
-        let floor = SIMD8<Float>(repeating: 3.580_493e-10)  // e^−21.75
-        let kept = r.replacing(with: floor, where: r .< floor)
-        let square = kept * kept
+        let square = r * r
         return square * square
     }
 
-    /// `exp2` on sixteen lanes (the same polynomial and steps, so the same values), written out
-    /// rather than as two eight-lane calls so that AVX-512 builds keep it in one register.
+    /// `exp2` on sixteen lanes (the same steps, so the same values): one register with AVX-512.
     @inline(__always)
-    static func exp2(_ t: SIMD16<Float>) -> SIMD16<Float> {
-        let low = SIMD16<Float>(repeating: -125)
-        let t = t.replacing(with: low, where: t .< low)
-        let shifted = t + 12_582_912
-        let f = t - (shifted - 12_582_912)
-        var p = SIMD16<Float>(repeating: 0.000_153_458_080_603_741_1)
-        p = SIMD16(repeating: 0.001_339_993_206_784_129_1).addingProduct(p, f)
-        p = SIMD16(repeating: 0.009_618_489_071_726_799).addingProduct(p, f)
-        p = SIMD16(repeating: 0.055_503_286_421_298_98).addingProduct(p, f)
-        p = SIMD16(repeating: 0.240_226_462_483_406_07).addingProduct(p, f)
-        p = SIMD16(repeating: 0.693_147_182_464_599_6).addingProduct(p, f)
-        p = SIMD16(repeating: 1).addingProduct(p, f)
-        let exponent = unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &<< 23
-        return unsafeBitCast(unsafeBitCast(p, to: SIMD16<UInt32>.self) &+ exponent, to: SIMD16<Float>.self)
-    }
+    static func exp2(_ t: SIMD16<Float>) -> SIMD16<Float> { ip_exp2_16(t) }
 
     /// `fourthPower` on sixteen lanes.
     @inline(__always)
     static func fourthPower(_ r: SIMD16<Float>) -> SIMD16<Float> {
-        let floor = SIMD16<Float>(repeating: 3.580_493e-10)  // e^−21.75
-        let kept = r.replacing(with: floor, where: r .< floor)
-        let square = kept * kept
+        let square = r * r
         return square * square
     }
 }

@@ -1,3 +1,5 @@
+import CVectorMath
+
 extension KDEEstimator {
     /// k-d trees over points of at most four coordinates: each node splits its widest
     /// coordinate at the median (quickselect), down to leaves of at most `leafSize` points; every
@@ -196,14 +198,6 @@ extension KDEEstimator {
                 }
             }
             // Lane 4i + j of a bucket's vectors pairs leaf i of one node with leaf j of the other.
-            let laneBit = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
-            let limits = SIMD16(repeating: limit), upperLimits = SIMD16(repeating: upperLimit)
-            @inline(__always)
-            func bits(_ mask: SIMDMask<SIMD16<Int32>>) -> Int {
-                let v = SIMD16<Int32>(repeating: 0).replacing(with: laneBit, where: mask)
-                let eight = v.lowHalf | v.highHalf, four = eight.lowHalf | eight.highHalf, two = four.lowHalf | four.highHalf
-                return Int(two[0] | two[1])
-            }
             /// `gap` between the first four leaves from la and those from lb, in lane 4i + j (the
             /// same sums in the same order; unused coordinates, 0, would add 0).
             @inline(__always)
@@ -259,8 +253,9 @@ extension KDEEstimator {
                                             // Lanes of existing leaves (i < countA, j < countB), and j ≥ i within a node.
                                             var near = (1 &<< (4 &* countA) &- 1) & ((1 &<< countB &- 1) &* 0x1111)
                                             if a == b { near &= 0x8CEF }
-                                            near &= bits(.!(g .> limits))
-                                            let lowerOnly = bits(g .> upperLimits)
+                                            // (NaN gaps count as near.)
+                                            near &= Int(ip_not_above_16(g, limit))
+                                            let lowerOnly = Int(ip_above_16(g, upperLimit))
                                             while near != 0 {
                                                 let lane = near.trailingZeroBitCount
                                                 found[count] = LeafPair(a: Int32(truncatingIfNeeded: la &+ lane >> 2),

@@ -23,7 +23,37 @@ final class KDEKernelTests: XCTestCase {
         XCTAssertEqual(KDEEstimator.exp2(.zero), SIMD8(repeating: 1))
         // Below the clamp: 2^−125, a normal Float, not a subnormal or garbage.
         XCTAssertEqual(KDEEstimator.exp2(SIMD8(repeating: -1e6))[0], 0x1p-125)
-        XCTAssertEqual(KDEEstimator.fourthPower(SIMD8(repeating: 0x1p-125))[0], Float(3.580_493e-10) * 3.580_493e-10 * 3.580_493e-10 * 3.580_493e-10)
+        XCTAssertEqual(KDEEstimator.exp2(SIMD8(repeating: -.infinity))[0], 0x1p-125)
+        XCTAssertEqual(KDEEstimator.exp2(SIMD8(repeating: .nan))[0], 0x1p-125)
+        XCTAssertEqual(KDEEstimator.fourthPower(SIMD8(repeating: 0x1p-10))[0], 0x1p-40)
+        XCTAssertEqual(KDEEstimator.fourthPower(SIMD8(repeating: 0x1p-125))[0], 0)
+    }
+
+    /// 2^t as the portable path of CVectorMath computes it (2^k added to the exponent bits),
+    /// written in Swift: whichever path this machine compiles must give the same bits.
+    func portableExp2(_ t: Float) -> Float {
+        let c = t >= -125 ? t : -125
+        let shifted = c + 12_582_912
+        let f = c - (shifted - 12_582_912)
+        var p: Float = 0.000_153_458_080_603_741_1
+        for coefficient: Float in [0.001_339_993_206_784_129_1, 0.009_618_489_071_726_799, 0.055_503_286_421_298_98,
+                                   0.240_226_462_483_406_07, 0.693_147_182_464_599_6, 1] {
+            p = coefficient.addingProduct(p, f)
+        }
+        return Float(bitPattern: p.bitPattern &+ (shifted.bitPattern &<< 23))
+    }
+
+    func testExp2PathsAgreeBitForBit() {
+        var t: Float = 0.5, mismatches = 0
+        while t > -130 {
+            // Ties (half-integers) included: both round them to even.
+            let v = SIMD16<Float>((0..<16).map { t - Float($0) * 0.03125 })
+            let r16 = KDEEstimator.exp2(v), r8 = KDEEstimator.exp2(v.lowHalf)
+            for k in 0..<16 where r16[k].bitPattern != portableExp2(v[k]).bitPattern { mismatches += 1 }
+            for k in 0..<8 where r8[k].bitPattern != r16[k].bitPattern { mismatches += 1 }
+            t -= 0.377
+        }
+        XCTAssertEqual(mismatches, 0)
     }
 
     func testProjectionShortensEveryDistanceAndKeepsTheMain() {
