@@ -98,22 +98,16 @@ public struct KDEEstimator: Sendable {
         // The large arrays come from a workspace and go back to it (see `Workspace`).
         let workspace = Workspace.borrow()
         defer { Workspace.giveBack(workspace) }
-        let classOf = Self.denseClasses(labels)
+        let classOf = workspace.denseClasses(labels)
+        // Distinct rows as units, with their (snapped) coordinates, row-major.
         let units = Self.distinctRows(activations, rows: n, width: width, classes: classOf.index, workspace: workspace)
         defer {
-            workspace.giveBack(units.representative)
             workspace.giveBack(units.classIndex)
             workspace.giveBack(units.multiplicity)
+            workspace.giveBack(units.coordinates)
         }
-        let m = units.representative.count
-        // Unit coordinates, row-major.
-        var coordinates = workspace.array(repeating: Float(0), count: m * width)
-        defer { workspace.giveBack(coordinates) }
-        coordinates.withUnsafeMutableBufferPointer { coordinates in
-            for (u, row) in units.representative.enumerated() {
-                for c in 0..<width { coordinates[u &* width &+ c] = Self.snap(activations[row &* width &+ c]) }
-            }
-        }
+        let m = units.multiplicity.count
+        let coordinates = units.coordinates
         let skipDistance = (_logarithm(Double(n)) + Self.skipMargin) * 8 * noiseVariance
         // The space the trees prune in: in wide layers the projection on the leading principal
         // directions, which shortens every distance; in narrow ones all principal directions (a
@@ -141,10 +135,31 @@ public struct KDEEstimator: Sendable {
         let upperPruneDistance = skipDistance / 4 + projection.margin
 
         // One tree per class, so that every leaf holds one class.
-        var members = [[Int]](repeating: [], count: classOf.sizes.count)
-        for u in 0..<m { members[units.classIndex[u]].append(u) }
+        // The units by class, in order within each (a counting sort into one array).
+        let classCount = classOf.sizes.count
+        var classStart = [Int](repeating: 0, count: classCount + 1)
+        var members = workspace.array(repeating: 0, count: m, filled: false)
+        defer { workspace.giveBack(members) }
         var building = Tree(width: pruneWidth)
-        let roots = members.map { building.build(pruneCoordinates, units: $0, leafSize: Self.leafSize) }
+        let roots = units.classIndex.withUnsafeBufferPointer { classIndex in
+            members.withUnsafeMutableBufferPointer { members in
+                classStart.withUnsafeMutableBufferPointer { start in
+                    for u in 0..<m { start[classIndex[u] &+ 1] &+= 1 }
+                    for k in 0..<classCount { start[k &+ 1] &+= start[k] }
+                    var next = Array(start)
+                    next.withUnsafeMutableBufferPointer { next in
+                        for u in 0..<m {
+                            members[next[classIndex[u]]] = u
+                            next[classIndex[u]] &+= 1
+                        }
+                    }
+                    return (0..<classCount).map { k in
+                        building.build(pruneCoordinates, units: UnsafeBufferPointer(rebasing: members[start[k]..<start[k &+ 1]]),
+                                       leafSize: Self.leafSize)
+                    }
+                }
+            }
+        }
         let tree = building
 
         // Leaves as the kernel reads them (see LeafKernel): every row of values twice.
@@ -304,20 +319,35 @@ public struct KDEEstimator: Sendable {
 
     /// Labels as dense class indices 0..<C (ascending label order), with class sizes.
     static func denseClasses(_ labels: [Int]) -> (index: [Int], sizes: [Int]) {
-        // Labels in a short range (the usual 0..<C): counted in an array.
-        if let lowest = labels.min(), let highest = labels.max(), highest - lowest < 4096 {
-            var present = [Int](repeating: -1, count: highest - lowest + 1)
-            for label in labels { present[label - lowest] = 0 }
-            var classes = 0
-            for k in present.indices where present[k] == 0 { present[k] = classes; classes += 1 }
-            var sizes = [Int](repeating: 0, count: classes)
-            let index = labels.map { label -> Int in
-                let k = present[label - lowest]
-                sizes[k] += 1
-                return k
+        // Labels in a short range (the usual 0..<C): counted in an array, in plain loops over
+        // the buffers (one call a task, 15 µs for 4096 labels through `map` and min/max).
+        let short = labels.withUnsafeBufferPointer { labels -> (index: [Int], sizes: [Int])? in
+            guard var lowest = labels.first else { return nil }
+            var highest = lowest
+            for label in labels {
+                lowest = Swift.min(lowest, label)
+                highest = Swift.max(highest, label)
+            }
+            let (span, overflow) = highest.subtractingReportingOverflow(lowest)
+            guard !overflow, span < 4096 else { return nil }
+            // Each label's count, then its class index in the same array.
+            var position = [Int](repeating: 0, count: span + 1)
+            var sizes: [Int] = []
+            let index = position.withUnsafeMutableBufferPointer { position in
+                for label in labels { position[label &- lowest] &+= 1 }
+                for k in position.indices where position[k] > 0 {
+                    sizes.append(position[k])
+                    position[k] = sizes.count - 1
+                }
+                return [Int](unsafeUninitializedCapacity: labels.count) { index, count in
+                    for i in labels.indices { index[i] = position[labels[i] &- lowest] }
+                    count = labels.count
+                }
             }
             return (index, sizes)
         }
+        if let short { return short }
+        guard !labels.isEmpty else { return ([], []) }
         let distinct = Array(Set(labels)).sorted()
         var position: [Int: Int] = [:]
         for (k, label) in distinct.enumerated() { position[label] = k }
@@ -330,48 +360,68 @@ public struct KDEEstimator: Sendable {
         return (index, sizes)
     }
 
-    /// Distinct (row bits, class) pairs in order of first appearance, with counts; found with an
-    /// open-addressing hash table of twice the rows. The arrays use the storage of `workspace`'s
-    /// arrays if it has any.
+    /// Distinct (row bits, class) pairs in order of first appearance, with their classes, counts
+    /// and snapped coordinates (row-major); found with an open-addressing hash table of twice
+    /// the rows. The arrays use the storage of `workspace`'s arrays if it has any.
     static func distinctRows(_ a: UnsafeBufferPointer<Float>, rows n: Int, width: Int, classes: [Int],
                              workspace: Workspace = Workspace())
-        -> (representative: [Int], classIndex: [Int], multiplicity: [Int]) {
+        -> (classIndex: [Int], multiplicity: [Int], coordinates: [Float]) {
         var capacity = 16
         while capacity < 2 * n { capacity *= 2 }
         var slots = workspace.array(repeating: Int32(-1), count: capacity)
         defer { workspace.giveBack(slots) }
-        var representative = workspace.array(repeating: 0, count: n), count = workspace.array(repeating: 0, count: n)
+        var classIndex = workspace.array(repeating: 0, count: n, filled: false)
+        var count = workspace.array(repeating: 0, count: n, filled: false)
+        // Room for every row; each row is snapped into the next unit's place, and kept there if new.
+        var coordinates = workspace.array(repeating: Float(0), count: n * width, filled: false)
+        // A multiplier per column: the columns' products are independent, where a hash chained
+        // through the columns waited on each multiplication in turn.
+        var multipliers = [UInt64](repeating: 0, count: width)
+        var multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for c in 0..<width {
+            multiplier = multiplier &* 0xD6E8_FEB8_6659_FD93 &+ 0x2545_F491_4F6C_DD1D
+            multipliers[c] = multiplier | 1
+        }
         var found = 0
         if let a = a.baseAddress {
             slots.withUnsafeMutableBufferPointer { slots in
-                representative.withUnsafeMutableBufferPointer { representative in
+                classIndex.withUnsafeMutableBufferPointer { classIndex in
                     count.withUnsafeMutableBufferPointer { count in
-                        classes.withUnsafeBufferPointer { classes in
-                            for r in 0..<n {
-                                let row = a + r &* width
-                                var hash = UInt64(truncatingIfNeeded: classes[r]) &* 0x9E37_79B9_7F4A_7C15
-                                for c in 0..<width {
-                                    hash = (hash ^ UInt64(snap(row[c]).bitPattern)) &* 0x100_0000_01B3
-                                    hash ^= hash >> 29
-                                }
-                                var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
-                                while true {
-                                    let u = Int(slots[slot])
-                                    if u < 0 {
-                                        slots[slot] = Int32(truncatingIfNeeded: found)
-                                        representative[found] = r
-                                        count[found] = 1
-                                        found += 1
-                                        break
+                        coordinates.withUnsafeMutableBufferPointer { coordinates in
+                            classes.withUnsafeBufferPointer { classes in
+                                multipliers.withUnsafeBufferPointer { multipliers in
+                                    let bits = UnsafeMutableRawPointer(coordinates.baseAddress!).assumingMemoryBound(to: UInt32.self)
+                                    for r in 0..<n {
+                                        let row = a + r &* width, next = bits + found &* width
+                                        let rowClass = classes[r]
+                                        var hash = UInt64(truncatingIfNeeded: rowClass) &* 0xBF58_476D_1CE4_E5B9
+                                        for c in 0..<width {
+                                            let v = snap(row[c]).bitPattern
+                                            next[c] = v
+                                            hash &+= UInt64(v) &* multipliers[c]
+                                        }
+                                        hash ^= hash >> 31
+                                        hash &*= 0x94D0_49BB_1331_11EB
+                                        hash ^= hash >> 29
+                                        var slot = Int(truncatingIfNeeded: hash) & (capacity - 1)
+                                        while true {
+                                            let u = Int(slots[slot])
+                                            if u < 0 {
+                                                slots[slot] = Int32(truncatingIfNeeded: found)
+                                                classIndex[found] = rowClass
+                                                count[found] = 1
+                                                found += 1
+                                                break
+                                            }
+                                            if classIndex[u] == rowClass {
+                                                let other = bits + u &* width
+                                                var c = 0
+                                                while c < width && other[c] == next[c] { c &+= 1 }
+                                                if c == width { count[u] += 1; break }
+                                            }
+                                            slot = (slot + 1) & (capacity - 1)
+                                        }
                                     }
-                                    let q = representative[u]
-                                    var equal = classes[q] == classes[r]
-                                    if equal {
-                                        let other = a + q &* width
-                                        for c in 0..<width where snap(other[c]).bitPattern != snap(row[c]).bitPattern { equal = false; break }
-                                    }
-                                    if equal { count[u] += 1; break }
-                                    slot = (slot + 1) & (capacity - 1)
                                 }
                             }
                         }
@@ -379,10 +429,10 @@ public struct KDEEstimator: Sendable {
                 }
             }
         }
-        representative.removeLast(n - found)
+        classIndex.removeLast(n - found)
         count.removeLast(n - found)
-        var classIndex = workspace.array(repeating: 0, count: found)
-        for u in 0..<found { classIndex[u] = classes[representative[u]] }
-        return (representative, classIndex, count)
+        coordinates.removeLast((n - found) * width)
+        return (classIndex, count, coordinates)
     }
 }
+

@@ -27,31 +27,57 @@ extension KDEEstimator {
             // Sums run over the units in order, per entry, as plain loops would; the vectors only
             // hold several entries side by side. Rows are padded to `padded` with zeros.
             let padded = (width + 7) & ~7
+            // Units are centred a block at a time, and each group of eight rows of the products
+            // (a chunk of eight columns) is summed over the block in registers: summed in memory,
+            // each sum waited on its store from the unit before.
+            let block = 64
             let mean = UnsafeMutablePointer<Double>.allocate(capacity: padded)
-            let centered = UnsafeMutablePointer<Double>.allocate(capacity: padded)
-            let sums = UnsafeMutablePointer<Double>.allocate(capacity: width * padded)
+            let centered = UnsafeMutablePointer<Double>.allocate(capacity: block * padded)
+            let sums = UnsafeMutablePointer<Double>.allocate(capacity: padded * padded)
             defer {
                 mean.deallocate()
                 centered.deallocate()
                 sums.deallocate()
             }
             mean.initialize(repeating: 0, count: padded)
-            centered.initialize(repeating: 0, count: padded)
-            sums.initialize(repeating: 0, count: width * padded)
+            centered.initialize(repeating: 0, count: block * padded)
+            sums.initialize(repeating: 0, count: padded * padded)
+            @inline(__always)
+            func load(_ p: UnsafeMutablePointer<Double>) -> SIMD8<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self) }
+            @inline(__always)
+            func store(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Double>.self) }
             x.withUnsafeBufferPointer { x in
                 let x = x.baseAddress!
                 for u in 0..<m { for c in 0..<width { mean[c] += Double(x[u &* width &+ c]) } }
                 for c in 0..<width { mean[c] /= Double(max(m, 1)) }
-                // Row a of the products, from the chunk holding column a on: the upper triangle
-                // and a few of its mirror entries, the same products.
-                for u in 0..<m {
-                    for c in 0..<width { centered[c] = Double(x[u &* width &+ c]) - mean[c] }
-                    for a in 0..<width {
-                        let factor = SIMD8<Double>(repeating: centered[a])
-                        for k in Swift.stride(from: a & ~7, to: padded, by: 8) {
-                            let s = UnsafeMutableRawPointer(sums + (a &* padded &+ k))
-                            let product = factor * UnsafeRawPointer(centered + k).loadUnaligned(as: SIMD8<Double>.self)
-                            s.storeBytes(of: s.loadUnaligned(as: SIMD8<Double>.self) + product, as: SIMD8<Double>.self)
+                // Entry (a, b) of the products at a · padded + b, for b in the chunks from a's on:
+                // the upper triangle and a few of its mirror entries, the same products.
+                for first in Swift.stride(from: 0, to: m, by: block) {
+                    let count = min(block, m &- first)
+                    for i in 0..<count {
+                        for c in 0..<width { centered[i &* padded &+ c] = Double(x[(first &+ i) &* width &+ c]) - mean[c] }
+                    }
+                    for k in Swift.stride(from: 0, to: padded, by: 8) {
+                        for a in Swift.stride(from: 0, through: k, by: 8) {
+                            let row = sums + (a &* padded &+ k)
+                            var s0 = load(row), s1 = load(row + padded), s2 = load(row + 2 &* padded), s3 = load(row + 3 &* padded)
+                            var s4 = load(row + 4 &* padded), s5 = load(row + 5 &* padded)
+                            var s6 = load(row + 6 &* padded), s7 = load(row + 7 &* padded)
+                            for i in 0..<count {
+                                let unit = centered + i &* padded
+                                let v = load(unit + k), f = unit + a
+                                s0 += SIMD8(repeating: f[0]) * v
+                                s1 += SIMD8(repeating: f[1]) * v
+                                s2 += SIMD8(repeating: f[2]) * v
+                                s3 += SIMD8(repeating: f[3]) * v
+                                s4 += SIMD8(repeating: f[4]) * v
+                                s5 += SIMD8(repeating: f[5]) * v
+                                s6 += SIMD8(repeating: f[6]) * v
+                                s7 += SIMD8(repeating: f[7]) * v
+                            }
+                            store(s0, row); store(s1, row + padded); store(s2, row + 2 &* padded); store(s3, row + 3 &* padded)
+                            store(s4, row + 4 &* padded); store(s5, row + 5 &* padded)
+                            store(s6, row + 6 &* padded); store(s7, row + 7 &* padded)
                         }
                     }
                 }
@@ -66,26 +92,34 @@ extension KDEEstimator {
             // The leading directions' components of each column of the basis, side by side.
             var directions = [SIMD4<Double>](repeating: .zero, count: width)
             for c in 0..<width { for p in 0..<dimensions { directions[c][p] = basis[c * width + p] } }
-            var values = workspace.array(repeating: Float(0), count: m * dimensions)
-            var exact = workspace.array(repeating: 0.0, count: keepExact ? m * dimensions : 0)
-            var largest: Float = 0
+            var values = workspace.array(repeating: Float(0), count: m * dimensions, filled: false)
+            var exact = workspace.array(repeating: 0.0, count: keepExact ? m * dimensions : 0, filled: false)
+            // The largest magnitude per lane (lanes beyond `dimensions` stay 0), so that the units
+            // do not wait on each other.
+            var largestLanes = SIMD4<Float>.zero
             x.withUnsafeBufferPointer { x in
                 values.withUnsafeMutableBufferPointer { values in
                     exact.withUnsafeMutableBufferPointer { exact in
                         directions.withUnsafeBufferPointer { directions in
+                            let x = x.baseAddress!, directions = directions.baseAddress!
                             for u in 0..<m {
                                 var s = SIMD4<Double>.zero
                                 for c in 0..<width { s += directions[c] * (Double(x[u &* width &+ c]) - mean[c]) }
-                                for p in 0..<dimensions {
-                                    values[u &* dimensions &+ p] = Float(s[p])
-                                    if keepExact { exact[u &* dimensions &+ p] = s[p] }
-                                    largest = max(largest, Float(s[p]).magnitude)
+                                let rounded = SIMD4<Float>(s)
+                                let magnitude = unsafeBitCast(unsafeBitCast(rounded, to: SIMD4<UInt32>.self) & 0x7FFF_FFFF, to: SIMD4<Float>.self)
+                                largestLanes = largestLanes.replacing(with: magnitude, where: magnitude .> largestLanes)
+                                if dimensions == 4 {
+                                    UnsafeMutableRawPointer(values.baseAddress! + u &* 4).storeBytes(of: rounded, as: SIMD4<Float>.self)
+                                } else {
+                                    for p in 0..<dimensions { values[u &* dimensions &+ p] = rounded[p] }
                                 }
+                                if keepExact { for p in 0..<dimensions { exact[u &* dimensions &+ p] = s[p] } }
                             }
                         }
                     }
                 }
             }
+            let largest = largestLanes.max()
             self.values = values
             self.exact = exact
             self.largest = Double(largest)

@@ -26,6 +26,10 @@ extension KDEEstimator {
         /// Builds a tree over `units` (row-major coordinates, `width` per unit) and returns its
         /// root, or −1 when there are none.
         mutating func build(_ x: [Float], units: [Int], leafSize: Int) -> Int {
+            units.withUnsafeBufferPointer { build(x, units: $0, leafSize: leafSize) }
+        }
+
+        mutating func build(_ x: [Float], units: UnsafeBufferPointer<Int>, leafSize: Int) -> Int {
             guard !units.isEmpty else { return -1 }
             let count = units.count
             precondition(count <= Int(UInt32.max))
@@ -39,9 +43,11 @@ extension KDEEstimator {
                 entries.deallocate()
             }
             x.withUnsafeBufferPointer { x in
-                for (i, u) in units.enumerated() {
+                let x = x.baseAddress!
+                for i in 0..<count {
+                    let u = units[i]
                     var p = SIMD4<Float>.zero
-                    for c in 0..<width { p[c] = x[u * width + c] }
+                    for c in 0..<width { p[c] = x[u &* width &+ c] }
                     points[i] = p
                     entries[i] = UInt64(i)
                 }
@@ -106,12 +112,25 @@ extension KDEEstimator {
             height = max(height, depth)
             nodes.left[slot] = -1; nodes.right[slot] = -1; nodes.leaf[slot] = -1; nodes.size[slot] = range.count
             nodes.firstLeaf[slot] = leafUnits.count; nodes.leafCount[slot] = 0
-            var lo = points[Self.point(entries[range.lowerBound])], hi = lo
-            for j in (range.lowerBound + 1)..<range.upperBound {
+            // The box, with two pairs of bounds for alternate points: one pair waited on each
+            // comparison in turn. (Min and max are exact.)
+            var lo = points[Self.point(entries[range.lowerBound])], hi = lo, lo2 = lo, hi2 = lo
+            var j = range.lowerBound &+ 1
+            while j &+ 1 < range.upperBound {
+                let p = points[Self.point(entries[j])], q = points[Self.point(entries[j &+ 1])]
+                lo = lo.replacing(with: p, where: p .< lo)
+                hi = hi.replacing(with: p, where: p .> hi)
+                lo2 = lo2.replacing(with: q, where: q .< lo2)
+                hi2 = hi2.replacing(with: q, where: q .> hi2)
+                j &+= 2
+            }
+            if j < range.upperBound {
                 let p = points[Self.point(entries[j])]
                 lo = lo.replacing(with: p, where: p .< lo)
                 hi = hi.replacing(with: p, where: p .> hi)
             }
+            lo = lo.replacing(with: lo2, where: lo2 .< lo)
+            hi = hi.replacing(with: hi2, where: hi2 .> hi)
             nodes.low[slot] = lo
             nodes.high[slot] = hi
             if range.count <= leafSize {

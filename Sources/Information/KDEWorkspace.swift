@@ -10,8 +10,10 @@ extension KDEEstimator {
         /// Arrays given back, by element type (each value a `[[T]]`).
         private var spares: [ObjectIdentifier: Any] = [:]
 
-        /// `count` copies of `value`, in the storage of an array given back if there is one.
-        func array<T>(repeating value: T, count: Int) -> [T] {
+        /// `count` copies of `value`, in the storage of an array given back if there is one;
+        /// without `filled`, the elements kept from that array keep their values instead (for
+        /// arrays written before they are read).
+        func array<T>(repeating value: T, count: Int, filled: Bool = true) -> [T] {
             let key = ObjectIdentifier(T.self)
             // Taken out of the dictionary, so that the array's storage is uniquely referenced.
             var list = spares.removeValue(forKey: key) as? [[T]] ?? []
@@ -23,7 +25,7 @@ extension KDEEstimator {
                 array.append(contentsOf: repeatElement(value, count: count - array.count))
             }
             // (A store loop; appending the values one by one is several times slower.)
-            array.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+            if filled { array.withUnsafeMutableBufferPointer { $0.update(repeating: value) } }
             return array
         }
 
@@ -34,6 +36,19 @@ extension KDEEstimator {
             var list = spares.removeValue(forKey: key) as? [[T]] ?? []
             list.append(array)
             spares[key] = list
+        }
+
+        /// The last labels and their `denseClasses`: a run's tasks share their labels, usually
+        /// one array, which `==` then recognises without reading it.
+        private var labels: [Int] = []
+        private var classes: (index: [Int], sizes: [Int]) = ([], [])
+
+        func denseClasses(_ labels: [Int]) -> (index: [Int], sizes: [Int]) {
+            if labels != self.labels {
+                self.labels = labels
+                classes = KDEEstimator.denseClasses(labels)
+            }
+            return classes
         }
 
         /// Storage for `alignedFloats`, aligned to cache lines (64 bytes).
