@@ -10,7 +10,7 @@ public struct EstimatorKind: BlockKind {
     public init() {}
 
     public let name = "estimator"
-    public let version = 5  // 3: KDE bounds from the 8×8 leaf kernel (values move by ~1e-8 nats); 4: tight node pairs of narrow layers by a Taylor expansion, trees in principal axes (values move by ~1e-8 nats, within 1e-6 by construction); 5: KDE rows on a line by a grid series, full leaves, far blocks of projected layers dropped; binning as log n − Σ c log c / n (values move by < 1e-8 nats)
+    public let version = 6  // 3: KDE bounds from the 8×8 leaf kernel (values move by ~1e-8 nats); 4: tight node pairs of narrow layers by a Taylor expansion, trees in principal axes (values move by ~1e-8 nats, within 1e-6 by construction); 5: KDE rows on a line by a grid series, full leaves, far blocks of projected layers dropped; binning as log n − Σ c log c / n (values move by < 1e-8 nats); 6: KDE carries principal directions and k-d trees along chains of 4 epochs of a layer (values move by ~1e-9 nats)
     public let summary = "Estimates I(X;Y) of a dataset, or I(X;T) and I(T;Y) of every recorded layer and epoch of a model."
 
     static let datasetMethods = ["gaussian", "ksg", "kl", "wkl", "renyi", "cs"]
@@ -241,7 +241,7 @@ public struct EstimatorKind: BlockKind {
         let layers = widths.count
         let layerArrays = (1...layers).map(model.layer)
 
-        // One task per (layer, epoch), in parallel; each writes its own slot.
+        // One task per (layer, epoch), in parallel (KDE: a chain of epochs a job); each writes its own slot.
         let tasks = layers * epochs.count
         var ixt = [Double](repeating: 0, count: tasks), ity = ixt, ixtLower = ixt, ityLower = ixt
         let bins = spec.int("bins") ?? 30
@@ -253,30 +253,39 @@ public struct EstimatorKind: BlockKind {
                 ixtLower.withUnsafeMutableBufferPointer { ixtLowOut in
                     ityLower.withUnsafeMutableBufferPointer { ityLowOut in
                         let outs = Slots(ixt: ixtOut, ity: ityOut, ixtLower: ixtLowOut, ityLower: ityLowOut)
-                        DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                            let layer = task / epochs.count, e = chosen[task % epochs.count]
-                            let width = widths[layer]
-                            let start = e * rows * width
-                            layerArrays[layer].withUnsafeBufferPointer { all in
-                                let slice = UnsafeBufferPointer(rebasing: all[start..<(start + rows * width)])
-                                if method == "binning" {
-                                    let isOutput = layer == layers - 1
-                                    let range: ClosedRange<Double>
-                                    switch rangeMode {
-                                    case "fixed": range = fixed
-                                    case "observed": range = Self.observedRange(slice)
-                                    default: range = isOutput || activation == "sigmoid" ? 0...1
-                                        : activation == "tanh" ? -1...1 : Self.observedRange(slice)
+                        // KDE runs each layer's epochs in chains (the same ones every run, so the
+                        // same bits), which carry pruning structures from epoch to epoch.
+                        let chainLength = method == "kde" ? KDEEstimator.Chain.length : 1
+                        let chains = (epochs.count + chainLength - 1) / chainLength
+                        DispatchQueue.concurrentPerform(iterations: layers * chains) { job in
+                            let layer = job / chains, first = (job % chains) * chainLength
+                            var chain = KDEEstimator.Chain()
+                            for k in first..<min(first + chainLength, epochs.count) {
+                                let task = layer * epochs.count + k, e = chosen[k]
+                                let width = widths[layer]
+                                let start = e * rows * width
+                                layerArrays[layer].withUnsafeBufferPointer { all in
+                                    let slice = UnsafeBufferPointer(rebasing: all[start..<(start + rows * width)])
+                                    if method == "binning" {
+                                        let isOutput = layer == layers - 1
+                                        let range: ClosedRange<Double>
+                                        switch rangeMode {
+                                        case "fixed": range = fixed
+                                        case "observed": range = Self.observedRange(slice)
+                                        default: range = isOutput || activation == "sigmoid" ? 0...1
+                                            : activation == "tanh" ? -1...1 : Self.observedRange(slice)
+                                        }
+                                        let estimate = BinningEstimator(bins: bins).estimate(slice, rows: rows, width: width, labels: labels, range: range)
+                                        outs.ixt[task] = estimate.ixt
+                                        outs.ity[task] = estimate.ity
+                                    } else {
+                                        let b = KDEEstimator(noiseVariance: noise).bounds(slice, rows: rows, width: width, labels: labels,
+                                                                                          chain: &chain)
+                                        outs.ixt[task] = b.ixtUpper
+                                        outs.ity[task] = b.ityUpper
+                                        outs.ixtLower[task] = b.ixtLower
+                                        outs.ityLower[task] = b.ityLower
                                     }
-                                    let estimate = BinningEstimator(bins: bins).estimate(slice, rows: rows, width: width, labels: labels, range: range)
-                                    outs.ixt[task] = estimate.ixt
-                                    outs.ity[task] = estimate.ity
-                                } else {
-                                    let b = KDEEstimator(noiseVariance: noise).bounds(slice, rows: rows, width: width, labels: labels)
-                                    outs.ixt[task] = b.ixtUpper
-                                    outs.ity[task] = b.ityUpper
-                                    outs.ixtLower[task] = b.ixtLower
-                                    outs.ityLower[task] = b.ityLower
                                 }
                             }
                         }

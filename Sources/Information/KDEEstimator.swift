@@ -93,8 +93,16 @@ public struct KDEEstimator: Sendable {
 
     /// - Parameter activations: `rows × width`, row-major.
     public func bounds(_ activations: UnsafeBufferPointer<Float>, rows n: Int, width: Int, labels: [Int]) -> Bounds {
+        var chain = Chain()
+        return bounds(activations, rows: n, width: width, labels: labels, chain: &chain)
+    }
+
+    /// The same, for one of a layer's recorded epochs in order: `chain` carries the principal
+    /// directions and k-d trees from the epochs before (see `Chain`).
+    public func bounds(_ activations: UnsafeBufferPointer<Float>, rows n: Int, width: Int, labels: [Int], chain: inout Chain) -> Bounds {
         precondition(activations.count >= n * width && labels.count == n)
         guard n > 0 else { return Bounds(ixtUpper: 0, ixtLower: 0, ityUpper: 0, ityLower: 0) }
+        let carried = chain.start(rows: n, width: width, labels: labels)
         // The large arrays come from a workspace and go back to it (see `Workspace`).
         let workspace = Workspace.borrow()
         defer { Workspace.giveBack(workspace) }
@@ -114,7 +122,8 @@ public struct KDEEstimator: Sendable {
         // rotation), so that node boxes follow the rows' clusters (the 2 softmax outputs lie on
         // a diagonal line) and tight nodes can be expanded (`Expansion`, in the exact rotation).
         let projection = Projection(coordinates, units: m, width: width, dimensions: min(width, Self.projectedWidth),
-                                    against: skipDistance, keepExact: width <= Self.projectedWidth, workspace: workspace)
+                                    against: skipDistance, keepExact: width <= Self.projectedWidth, reusing: carried.basis,
+                                    workspace: workspace)
         defer {
             workspace.giveBack(projection.values)
             workspace.giveBack(projection.exact)
@@ -125,6 +134,7 @@ public struct KDEEstimator: Sendable {
                Line(exact: $0, units: m, width: width, multiplicity: units.multiplicity, classIndex: units.classIndex,
                     classes: classOf.sizes.count, noiseVariance: noiseVariance, skipDistance: skipDistance)
            }) {
+            chain.keep(projection.basis, tree: nil, roots: [])
             return line.bounds(rows: n, classSizes: classOf.sizes)
         }
         let pruneWidth = projection.dimensions
@@ -134,33 +144,16 @@ public struct KDEEstimator: Sendable {
         // e^−(log n + 16) too, and only their lower terms are computed.
         let upperPruneDistance = skipDistance / 4 + projection.margin
 
-        // One tree per class, so that every leaf holds one class.
-        // The units by class, in order within each (a counting sort into one array).
-        let classCount = classOf.sizes.count
-        var classStart = [Int](repeating: 0, count: classCount + 1)
-        var members = workspace.array(repeating: 0, count: m, filled: false)
-        defer { workspace.giveBack(members) }
-        var building = Tree(width: pruneWidth)
-        let roots = units.classIndex.withUnsafeBufferPointer { classIndex in
-            members.withUnsafeMutableBufferPointer { members in
-                classStart.withUnsafeMutableBufferPointer { start in
-                    for u in 0..<m { start[classIndex[u] &+ 1] &+= 1 }
-                    for k in 0..<classCount { start[k &+ 1] &+= start[k] }
-                    var next = Array(start)
-                    next.withUnsafeMutableBufferPointer { next in
-                        for u in 0..<m {
-                            members[next[classIndex[u]]] = u
-                            next[classIndex[u]] &+= 1
-                        }
-                    }
-                    return (0..<classCount).map { k in
-                        building.build(pruneCoordinates, units: UnsafeBufferPointer(rebasing: members[start[k]..<start[k &+ 1]]),
-                                       leafSize: Self.leafSize)
-                    }
-                }
-            }
-        }
-        let tree = building
+        // One tree per class, so that every leaf holds one class: carried from an earlier epoch
+        // when every row is its own unit then and now (the same units), with new boxes.
+        let (tree, roots) = carried.tree.flatMap { carriedTree -> (Tree, [Int])? in
+            guard m == n else { return nil }
+            var tree = carriedTree
+            tree.refit(pruneCoordinates)
+            return (tree, carried.roots)
+        } ?? Self.trees(pruneCoordinates, width: pruneWidth, classIndex: units.classIndex, classCount: classOf.sizes.count,
+                        workspace: workspace)
+        chain.keep(projection.basis, tree: m == n ? tree : nil, roots: roots)
 
         // Leaves as the kernel reads them (see LeafKernel): every row of values twice.
         // The projected coordinates only where the kernel tests pairs (wide layers).
@@ -307,6 +300,36 @@ public struct KDEEstimator: Sendable {
         let upper = -totalUpper.value / Double(n), lower = -totalLower.value / Double(n)
         return Bounds(ixtUpper: upper, ixtLower: lower,
                       ityUpper: upper + classUpper.value / Double(n), ityLower: lower + classLower.value / Double(n))
+    }
+
+    /// One k-d tree per class over the units (`classIndex`: each unit's class), in the
+    /// coordinates `x` (`width` a unit), with their roots.
+    static func trees(_ x: [Float], width: Int, classIndex: [Int], classCount: Int, workspace: Workspace) -> (Tree, [Int]) {
+        let m = classIndex.count
+        // The units by class, in order within each (a counting sort into one array).
+        var classStart = [Int](repeating: 0, count: classCount + 1)
+        var members = workspace.array(repeating: 0, count: m, filled: false)
+        defer { workspace.giveBack(members) }
+        var building = Tree(width: width)
+        let roots = classIndex.withUnsafeBufferPointer { classIndex in
+            members.withUnsafeMutableBufferPointer { members in
+                classStart.withUnsafeMutableBufferPointer { start in
+                    for u in 0..<m { start[classIndex[u] &+ 1] &+= 1 }
+                    for k in 0..<classCount { start[k &+ 1] &+= start[k] }
+                    var next = Array(start)
+                    next.withUnsafeMutableBufferPointer { next in
+                        for u in 0..<m {
+                            members[next[classIndex[u]]] = u
+                            next[classIndex[u]] &+= 1
+                        }
+                    }
+                    return (0..<classCount).map { k in
+                        building.build(x, units: UnsafeBufferPointer(rebasing: members[start[k]..<start[k &+ 1]]), leafSize: leafSize)
+                    }
+                }
+            }
+        }
+        return (building, roots)
     }
 
     /// Coordinates below 2⁻⁴⁰ in magnitude (and −0) as +0. Softmax outputs late in training

@@ -18,12 +18,67 @@ extension KDEEstimator {
         /// The largest magnitude of the values: each Float value is within 2⁻²⁴ times it of its
         /// Double value.
         var largest: Double = 0
+        /// The centre and directions projected on, for the next epoch of a `Chain`.
+        let basis: Basis
 
-        /// `values` and `exact` use the storage of `workspace`'s arrays if it has any.
+        /// A centre and the leading `dimensions` orthonormal directions (each coordinate's
+        /// components side by side).
+        struct Basis: Sendable {
+            var mean: [Double]
+            var directions: [SIMD4<Double>]
+            var dimensions: Int
+        }
+
+        /// `values` and `exact` use the storage of `workspace`'s arrays if it has any. With
+        /// `basis` (of as many dimensions, from an earlier epoch), projects on it instead of
+        /// fitting one: any orthonormal basis keeps every distance from growing.
         init(_ x: [Float], units m: Int, width: Int, dimensions wanted: Int, against radius: Double, keepExact: Bool = false,
-             workspace: Workspace = Workspace()) {
+             reusing previous: Basis? = nil, workspace: Workspace = Workspace()) {
             let dimensions = min(wanted, width)
             self.dimensions = dimensions
+            let basis = previous.flatMap { $0.dimensions == dimensions && $0.mean.count == width ? $0 : nil }
+                ?? Self.fit(x, units: m, width: width, dimensions: dimensions)
+            self.basis = basis
+            var values = workspace.array(repeating: Float(0), count: m * dimensions, filled: false)
+            var exact = workspace.array(repeating: 0.0, count: keepExact ? m * dimensions : 0, filled: false)
+            // The largest magnitude per lane (lanes beyond `dimensions` stay 0), so that the units
+            // do not wait on each other.
+            var largestLanes = SIMD4<Float>.zero
+            x.withUnsafeBufferPointer { x in
+                values.withUnsafeMutableBufferPointer { values in
+                    exact.withUnsafeMutableBufferPointer { exact in
+                        basis.directions.withUnsafeBufferPointer { directions in
+                            basis.mean.withUnsafeBufferPointer { mean in
+                                let x = x.baseAddress!, directions = directions.baseAddress!
+                                for u in 0..<m {
+                                    var s = SIMD4<Double>.zero
+                                    for c in 0..<width { s += directions[c] * (Double(x[u &* width &+ c]) - mean[c]) }
+                                    let rounded = SIMD4<Float>(s)
+                                    let magnitude = unsafeBitCast(unsafeBitCast(rounded, to: SIMD4<UInt32>.self) & 0x7FFF_FFFF, to: SIMD4<Float>.self)
+                                    largestLanes = largestLanes.replacing(with: magnitude, where: magnitude .> largestLanes)
+                                    if dimensions == 4 {
+                                        UnsafeMutableRawPointer(values.baseAddress! + u &* 4).storeBytes(of: rounded, as: SIMD4<Float>.self)
+                                    } else {
+                                        for p in 0..<dimensions { values[u &* dimensions &+ p] = rounded[p] }
+                                    }
+                                    if keepExact { for p in 0..<dimensions { exact[u &* dimensions &+ p] = s[p] } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let largest = largestLanes.max()
+            self.values = values
+            self.exact = exact
+            self.largest = Double(largest)
+            let reach = Double(largest) + radius.squareRoot()
+            margin = 0x1p-19 * reach * reach
+        }
+
+        /// The centre of the units and the leading `dimensions` principal directions of their
+        /// covariance.
+        static func fit(_ x: [Float], units m: Int, width: Int, dimensions: Int) -> Basis {
             // Sums run over the units in order, per entry, as plain loops would; the vectors only
             // hold several entries side by side. Rows are padded to `padded` with zeros.
             let padded = (width + 7) & ~7
@@ -92,39 +147,7 @@ extension KDEEstimator {
             // The leading directions' components of each column of the basis, side by side.
             var directions = [SIMD4<Double>](repeating: .zero, count: width)
             for c in 0..<width { for p in 0..<dimensions { directions[c][p] = basis[c * width + p] } }
-            var values = workspace.array(repeating: Float(0), count: m * dimensions, filled: false)
-            var exact = workspace.array(repeating: 0.0, count: keepExact ? m * dimensions : 0, filled: false)
-            // The largest magnitude per lane (lanes beyond `dimensions` stay 0), so that the units
-            // do not wait on each other.
-            var largestLanes = SIMD4<Float>.zero
-            x.withUnsafeBufferPointer { x in
-                values.withUnsafeMutableBufferPointer { values in
-                    exact.withUnsafeMutableBufferPointer { exact in
-                        directions.withUnsafeBufferPointer { directions in
-                            let x = x.baseAddress!, directions = directions.baseAddress!
-                            for u in 0..<m {
-                                var s = SIMD4<Double>.zero
-                                for c in 0..<width { s += directions[c] * (Double(x[u &* width &+ c]) - mean[c]) }
-                                let rounded = SIMD4<Float>(s)
-                                let magnitude = unsafeBitCast(unsafeBitCast(rounded, to: SIMD4<UInt32>.self) & 0x7FFF_FFFF, to: SIMD4<Float>.self)
-                                largestLanes = largestLanes.replacing(with: magnitude, where: magnitude .> largestLanes)
-                                if dimensions == 4 {
-                                    UnsafeMutableRawPointer(values.baseAddress! + u &* 4).storeBytes(of: rounded, as: SIMD4<Float>.self)
-                                } else {
-                                    for p in 0..<dimensions { values[u &* dimensions &+ p] = rounded[p] }
-                                }
-                                if keepExact { for p in 0..<dimensions { exact[u &* dimensions &+ p] = s[p] } }
-                            }
-                        }
-                    }
-                }
-            }
-            let largest = largestLanes.max()
-            self.values = values
-            self.exact = exact
-            self.largest = Double(largest)
-            let reach = Double(largest) + radius.squareRoot()
-            margin = 0x1p-19 * reach * reach
+            return Basis(mean: Array(UnsafeBufferPointer(start: mean, count: width)), directions: directions, dimensions: dimensions)
         }
 
         /// Cyclic Jacobi on the symmetric `size × size` matrix a (destroyed): orthonormal

@@ -15,8 +15,8 @@ import Learning
 // tasks, to extrapolate their time and compare their values with the new ones.
 // Environment: SKIP_KDE=1 times binning only; KDE_ONLY_TASK=t times one task (best of 20, for
 // profiling); KDE_DUMP=path writes every task's four KDE bounds as bit patterns (BIN_DUMP=path the binning estimates); LAYER_STATS=1 prints, for 24 sampled tasks, the distinct rows and the share of
-// pairs within the skip radii; PER_LAYER=k times every k-th epoch of each layer, one task at a time, by
-// thread CPU time. The recordings are cached in .build/recordings-*.bin.
+// pairs within the skip radii; PER_LAYER=k times every k-th epoch of each layer (chains of KDEEstimator.Chain.length from
+// every k-th; NO_CHAIN=1 for single epochs, also in the main run), one task at a time, by thread CPU time. The recordings are cached in .build/recordings-*.bin.
 // Times are wall clock; the machine's 2 cores may be shared, so the CPU time of the whole
 // process is printed too.
 
@@ -99,12 +99,17 @@ if let stride = ProcessInfo.processInfo.environment["PER_LAYER"].flatMap(Int.ini
     var total = 0.0
     for l in widths.indices {
         var sum = 0.0, worst = 0.0, count = 0
-        for e in Swift.stride(from: 0, to: recorded, by: stride) {
-            let (s, w, _) = slice(l * recorded + e)
-            let start = threadSeconds()
-            _ = KDEEstimator(noiseVariance: 1e-3).bounds(s, rows: n, width: w, labels: labels)
-            let t = threadSeconds() - start
-            sum += t; worst = max(worst, t); count += 1
+        // Chains of KDEEstimator.Chain.length epochs from every stride-th epoch (NO_CHAIN=1: one epoch).
+        let length = ProcessInfo.processInfo.environment["NO_CHAIN"] == nil ? KDEEstimator.Chain.length : 1
+        for first in Swift.stride(from: 0, to: recorded, by: max(stride, length)) {
+            var chain = KDEEstimator.Chain()
+            for e in first..<min(first + length, recorded) {
+                let (s, w, _) = slice(l * recorded + e)
+                let start = threadSeconds()
+                _ = KDEEstimator(noiseVariance: 1e-3).bounds(s, rows: n, width: w, labels: labels, chain: &chain)
+                let t = threadSeconds() - start
+                sum += t; worst = max(worst, t); count += 1
+            }
         }
         total += sum / Double(count) * Double(recorded)
         print(String(format: "  L%d (width %2d): %.2f ms CPU a task on average (worst %.2f) over %d epochs, %.2f s for all %d",
@@ -133,14 +138,24 @@ if let path = ProcessInfo.processInfo.environment["BIN_DUMP"] {
     try! (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
 }
 
+// KDE as EstimatorKind runs it: each layer's epochs in chains of KDEEstimator.Chain.length
+// (NO_CHAIN=1: every task on its own).
 let kde = Box([KDEEstimator.Bounds](repeating: .init(ixtUpper: 0, ixtLower: 0, ityUpper: 0, ityLower: 0), count: tasks))
+let chained = ProcessInfo.processInfo.environment["NO_CHAIN"] == nil
+let chainLength = chained ? KDEEstimator.Chain.length : 1
+let chainsPerLayer = (recorded + chainLength - 1) / chainLength
 let kdeTime = ProcessInfo.processInfo.environment["SKIP_KDE"] != nil ? 0 : seconds {
-    DispatchQueue.concurrentPerform(iterations: tasks) { task in
-        let (s, w, _) = slice(task)
-        kde.value[task] = KDEEstimator(noiseVariance: 1e-3).bounds(s, rows: n, width: w, labels: labels)
+    DispatchQueue.concurrentPerform(iterations: widths.count * chainsPerLayer) { job in
+        let layer = job / chainsPerLayer, first = (job % chainsPerLayer) * chainLength
+        var chain = KDEEstimator.Chain()
+        for e in first..<min(first + chainLength, recorded) {
+            let task = layer * recorded + e
+            let (s, w, _) = slice(task)
+            kde.value[task] = KDEEstimator(noiseVariance: 1e-3).bounds(s, rows: n, width: w, labels: labels, chain: &chain)
+        }
     }
 }
-print(String(format: "kde: %d tasks in %.3f s", tasks, kdeTime))
+print(String(format: "kde: %d tasks in %.3f s%@", tasks, kdeTime, chained ? " (chains of \(chainLength) epochs)" : ""))
 if let path = ProcessInfo.processInfo.environment["KDE_DUMP"] {
     // Every task's four bounds as bit patterns, one task a line, to compare builds exactly.
     let lines = kde.value.enumerated().map { task, b in
