@@ -46,13 +46,19 @@ import NumericCore
 ///   Float: r = exp(−d/8σ²) = 2^(−d log₂e/8σ²) by a polynomial (relative error below 1.5e-7)
 ///   and exp(−d/2σ²) = r⁴; a block's sums are Float, totals Double; coordinates below 2⁻⁴⁰ in
 ///   magnitude count as 0 (see `snap`);
-/// - the rows' logarithms are summed as one logarithm of a product (`LogSum`).
-/// Error bound: each row's sums are within about 3.5e-7 relative of exact (skipped terms below
-/// 1.1e-7, expansion or grid 1e-7, Float terms 1.5e-7), so each I(X;T) bound, an average of their
-/// logarithms, and each I(T;Y) bound, a difference of two, are within 1e-6 nats of the all-pairs
-/// value. Tested against an all-pairs Double evaluation on spread, duplicate-heavy and clustered
-/// rows and on lines (KDEExpansionTests, KDELineTests, LayerEstimatorFastPathTests), and within
-/// 3e-8 nats on the Tishby net's recordings (Benchmarks/LayerTiming, `--reference-sample`).
+/// - the rows' logarithms are summed as one logarithm of a product (`LogSum`);
+/// - along a `Chain` (a layer's recorded epochs in order) the principal directions and the k-d
+///   trees of an earlier epoch are reused with new boxes: only what is pruned changes.
+/// Error: the approximations move each row's sums by at most about 3.5e-7 relative (skipped
+/// terms below 1.1e-7, expansion or grid 1e-7, the exp polynomial 1.5e-7), so each I(X;T) bound,
+/// an average of their logarithms, and each I(T;Y) bound, a difference of two, by less than
+/// 1e-6 nats. Rounding adds to this: squared distances computed in Float (within about
+/// (width + 2)·2⁻²⁴ relative) move a term by up to that times its exponent, and the block sums
+/// are Float; these errors take either sign and average out over a row's terms and over the
+/// rows rather than add up. Tested within 1e-6 nats of an all-pairs Double evaluation on spread,
+/// duplicate-heavy and clustered rows and on lines (KDEExpansionTests, KDELineTests,
+/// LayerEstimatorFastPathTests, KDEChainTests), and measured within 3.1e-8 nats on the Tishby
+/// net's recordings (Benchmarks/LayerTiming, `--reference-sample`).
 public struct KDEEstimator: Sendable {
     public var noiseVariance: Double
     /// Whether tight node pairs and lines may be expanded (`Expansion`, `Line`); off only in tests,
