@@ -277,31 +277,36 @@ public struct KDEEstimator: Sendable {
             }
         }
 
-        // Σ log over the rows with one logarithm at the end (`LogSum`).
-        var totalUpper = LogSum(), totalLower = LogSum(), classUpper = LogSum(), classLower = LogSum()
+        // Σ log over the rows with one logarithm at the end, the four sums side by side
+        // (`LogSum4`), a leaf's quotients in vectors (its units share a class).
+        var logarithms = LogSum4()
         unitAt.withUnsafeBufferPointer { unitAt in
             units.multiplicity.withUnsafeBufferPointer { multiplicity in
                 units.classIndex.withUnsafeBufferPointer { classIndex in
-                    sums.withUnsafeBytes { sums in
-                        for p in unitAt.indices where unitAt[p] >= 0 {
-                            let u = unitAt[p], l = p >> 3, k = p & 7
-                            /// Lane k of sums[4 l + j].
-                            func sum(_ j: Int) -> Double { sums.load(fromByteOffset: ((4 &* l &+ j) &* 8 &+ k) &* 8, as: Double.self) }
-                            let count = multiplicity[u], size = Double(classOf.sizes[classIndex[u]])
-                            let ownUpper = sum(0), ownLower = sum(1)
-                            // Each sum includes the row's own term 1, so none is zero.
-                            totalUpper.add((ownUpper + sum(2)) / Double(n), count: count)
-                            totalLower.add((ownLower + sum(3)) / Double(n), count: count)
-                            classUpper.add(ownUpper / size, count: count)
-                            classLower.add(ownLower / size, count: count)
+                    sums.withUnsafeBufferPointer { sums in
+                        let rows = SIMD8(repeating: Double(n))
+                        for l in 0..<leafCount {
+                            let ownUpper = sums[4 &* l], ownLower = sums[4 &* l &+ 1]
+                            let size = SIMD8(repeating: Double(classOf.sizes[classIndex[unitAt[8 &* l]]]))
+                            let allUpper = (ownUpper + sums[4 &* l &+ 2]) / rows, allLower = (ownLower + sums[4 &* l &+ 3]) / rows
+                            let classUpper = ownUpper / size, classLower = ownLower / size
+                            // The leaf's units fill its first slots. Each sum includes the row's own
+                            // term 1, so none is zero.
+                            for k in 0..<8 {
+                                let u = unitAt[8 &* l &+ k]
+                                if u < 0 { break }
+                                logarithms.add(SIMD4(allUpper[k], allLower[k], classUpper[k], classLower[k]), count: multiplicity[u])
+                            }
                         }
                     }
                 }
             }
         }
-        let upper = -totalUpper.value / Double(n), lower = -totalLower.value / Double(n)
+        let totals = logarithms.value
+        let (totalUpper, totalLower, classUpper, classLower) = (totals[0], totals[1], totals[2], totals[3])
+        let upper = -totalUpper / Double(n), lower = -totalLower / Double(n)
         return Bounds(ixtUpper: upper, ixtLower: lower,
-                      ityUpper: upper + classUpper.value / Double(n), ityLower: lower + classLower.value / Double(n))
+                      ityUpper: upper + classUpper / Double(n), ityLower: lower + classLower / Double(n))
     }
 
     /// Coordinates below 2⁻⁴⁰ in magnitude (and −0) as +0. Softmax outputs late in training
