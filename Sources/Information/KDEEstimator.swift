@@ -173,7 +173,7 @@ public struct KDEEstimator: Sendable {
         let turnedStride = dense ? LeafKernel.turnedStride(width: width) : 0
         let turned = workspace.alignedFloats(leafCount * turnedStride)
         var layout = workspace.array(repeating: Float(0), count: dense ? 0 : leafCount * stride * 16)
-        var unitAt = workspace.array(repeating: -1, count: leafCount * 8)
+        var unitAt = workspace.array(repeating: -1, count: leafCount * 8, filled: false)
         defer {
             workspace.giveBack(layout)
             workspace.giveBack(unitAt)
@@ -184,13 +184,18 @@ public struct KDEEstimator: Sendable {
                     pruneCoordinates.withUnsafeBufferPointer { pruneCoordinates in
                         units.multiplicity.withUnsafeBufferPointer { multiplicity in
                             for (l, leaf) in tree.leafUnits.enumerated() {
-                                // Padding slots repeat the leaf's first unit with weight 0.
-                                var slotUnit = SIMD8<Int>(repeating: leaf[leaf.startIndex]), weight = SIMD8<Float>()
-                                for k in 0..<leaf.count {
-                                    let u = leaf[leaf.startIndex &+ k]
-                                    slotUnit[k] = u
-                                    weight[k] = Float(multiplicity[u])
-                                    unitAt[l &* 8 &+ k] = u
+                                // Padding slots repeat the leaf's first unit with weight 0. (All eight
+                                // slots in a fixed loop, so that each lane is set in a register: lanes
+                                // set by a variable index went through memory.)
+                                var slotUnit = SIMD8<Int>(), weight = SIMD8<Float>()
+                                leaf.withUnsafeBufferPointer { leaf in
+                                    for k in 0..<8 {
+                                        let present = k < leaf.count
+                                        let u = leaf[present ? k : 0]
+                                        slotUnit[k] = u
+                                        weight[k] = present ? Float(multiplicity[u]) : 0
+                                        unitAt[l &* 8 &+ k] = present ? u : -1
+                                    }
                                 }
                                 /// The slots' values in column c of `values` (`columns` Floats a unit).
                                 func slots(_ values: UnsafeBufferPointer<Float>, _ c: Int, _ columns: Int) -> SIMD8<Float> {
