@@ -173,7 +173,7 @@ public struct KDEEstimator: Sendable {
         let turnedStride = dense ? LeafKernel.turnedStride(width: width) : 0
         let turned = workspace.alignedFloats(leafCount * turnedStride)
         var layout = workspace.array(repeating: Float(0), count: dense ? 0 : leafCount * stride * 16)
-        var unitAt = workspace.array(repeating: -1, count: leafCount * 8)
+        var unitAt = workspace.array(repeating: -1, count: leafCount * 8, filled: false)
         defer {
             workspace.giveBack(layout)
             workspace.giveBack(unitAt)
@@ -184,13 +184,18 @@ public struct KDEEstimator: Sendable {
                     pruneCoordinates.withUnsafeBufferPointer { pruneCoordinates in
                         units.multiplicity.withUnsafeBufferPointer { multiplicity in
                             for (l, leaf) in tree.leafUnits.enumerated() {
-                                // Padding slots repeat the leaf's first unit with weight 0.
-                                var slotUnit = SIMD8<Int>(repeating: leaf[leaf.startIndex]), weight = SIMD8<Float>()
-                                for k in 0..<leaf.count {
-                                    let u = leaf[leaf.startIndex &+ k]
-                                    slotUnit[k] = u
-                                    weight[k] = Float(multiplicity[u])
-                                    unitAt[l &* 8 &+ k] = u
+                                // Padding slots repeat the leaf's first unit with weight 0. (All eight
+                                // slots in a fixed loop, so that each lane is set in a register: lanes
+                                // set by a variable index went through memory.)
+                                var slotUnit = SIMD8<Int>(), weight = SIMD8<Float>()
+                                leaf.withUnsafeBufferPointer { leaf in
+                                    for k in 0..<8 {
+                                        let present = k < leaf.count
+                                        let u = leaf[present ? k : 0]
+                                        slotUnit[k] = u
+                                        weight[k] = present ? Float(multiplicity[u]) : 0
+                                        unitAt[l &* 8 &+ k] = present ? u : -1
+                                    }
                                 }
                                 /// The slots' values in column c of `values` (`columns` Floats a unit).
                                 func slots(_ values: UnsafeBufferPointer<Float>, _ c: Int, _ columns: Int) -> SIMD8<Float> {
@@ -281,31 +286,36 @@ public struct KDEEstimator: Sendable {
             }
         }
 
-        // Σ log over the rows with one logarithm at the end (`LogSum`).
-        var totalUpper = LogSum(), totalLower = LogSum(), classUpper = LogSum(), classLower = LogSum()
+        // Σ log over the rows with one logarithm at the end, the four sums side by side
+        // (`LogSum4`), a leaf's quotients in vectors (its units share a class).
+        var logarithms = LogSum4()
         unitAt.withUnsafeBufferPointer { unitAt in
             units.multiplicity.withUnsafeBufferPointer { multiplicity in
                 units.classIndex.withUnsafeBufferPointer { classIndex in
-                    sums.withUnsafeBytes { sums in
-                        for p in unitAt.indices where unitAt[p] >= 0 {
-                            let u = unitAt[p], l = p >> 3, k = p & 7
-                            /// Lane k of sums[4 l + j].
-                            func sum(_ j: Int) -> Double { sums.load(fromByteOffset: ((4 &* l &+ j) &* 8 &+ k) &* 8, as: Double.self) }
-                            let count = multiplicity[u], size = Double(classOf.sizes[classIndex[u]])
-                            let ownUpper = sum(0), ownLower = sum(1)
-                            // Each sum includes the row's own term 1, so none is zero.
-                            totalUpper.add((ownUpper + sum(2)) / Double(n), count: count)
-                            totalLower.add((ownLower + sum(3)) / Double(n), count: count)
-                            classUpper.add(ownUpper / size, count: count)
-                            classLower.add(ownLower / size, count: count)
+                    sums.withUnsafeBufferPointer { sums in
+                        let rows = SIMD8(repeating: Double(n))
+                        for l in 0..<leafCount {
+                            let ownUpper = sums[4 &* l], ownLower = sums[4 &* l &+ 1]
+                            let size = SIMD8(repeating: Double(classOf.sizes[classIndex[unitAt[8 &* l]]]))
+                            let allUpper = (ownUpper + sums[4 &* l &+ 2]) / rows, allLower = (ownLower + sums[4 &* l &+ 3]) / rows
+                            let classUpper = ownUpper / size, classLower = ownLower / size
+                            // The leaf's units fill its first slots. Each sum includes the row's own
+                            // term 1, so none is zero.
+                            for k in 0..<8 {
+                                let u = unitAt[8 &* l &+ k]
+                                if u < 0 { break }
+                                logarithms.add(SIMD4(allUpper[k], allLower[k], classUpper[k], classLower[k]), count: multiplicity[u])
+                            }
                         }
                     }
                 }
             }
         }
-        let upper = -totalUpper.value / Double(n), lower = -totalLower.value / Double(n)
+        let totals = logarithms.value
+        let (totalUpper, totalLower, classUpper, classLower) = (totals[0], totals[1], totals[2], totals[3])
+        let upper = -totalUpper / Double(n), lower = -totalLower / Double(n)
         return Bounds(ixtUpper: upper, ixtLower: lower,
-                      ityUpper: upper + classUpper.value / Double(n), ityLower: lower + classLower.value / Double(n))
+                      ityUpper: upper + classUpper / Double(n), ityLower: lower + classLower / Double(n))
     }
 
     /// One k-d tree per class over the units (`classIndex`: each unit's class), in the

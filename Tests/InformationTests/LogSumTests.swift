@@ -33,4 +33,27 @@ final class LogSumTests: XCTestCase {
         for _ in 0..<2000 { half.add(0.5) }
         XCTAssertEqual(half.value, -2000 * log(2.0), accuracy: 1e-12)
     }
+
+    /// `LogSum4`'s lanes give the bits of four LogSums fed the same terms, across
+    /// renormalisations, counts and subnormal terms in some lanes only.
+    func testFourLanesMatchFourLogSums() {
+        var state: UInt64 = 31
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var four = LogSum4(), sums = [LogSum](repeating: LogSum(), count: 4)
+        for i in 0..<3000 {
+            var x = SIMD4<Double>()
+            for lane in 0..<4 { x[lane] = pow(10, 24 * next() - 12) }
+            if i == 700 { x[1] = Double.leastNonzeroMagnitude }
+            if i == 1500 { x[2] = Double.leastNormalMagnitude / 4 }
+            if i == 2100 { x[3] = Double.leastNormalMagnitude / 2 }
+            let count = i % 11 == 0 ? 2 : 1
+            four.add(x, count: count)
+            for lane in 0..<4 { sums[lane].add(x[lane], count: count) }
+        }
+        let values = four.value
+        for lane in 0..<4 { XCTAssertEqual(values[lane].bitPattern, sums[lane].value.bitPattern, "lane \(lane)") }
+    }
 }
