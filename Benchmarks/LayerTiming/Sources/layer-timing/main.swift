@@ -20,6 +20,16 @@ import Learning
 // Times are wall clock; the machine's 2 cores may be shared, so the CPU time of the whole
 // process is printed too.
 
+// Freed memory stays with the process, as the infoplane command sets it up (MemoryTuning in
+// Sources/infoplane): glibc would otherwise return large freed blocks to the system and fault
+// them back in, task after task, which the app does not pay.
+#if os(Linux)
+@_silgen_name("mallopt")
+func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+_ = glibcMallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
+_ = glibcMallopt(-3, 64 << 20)  // M_MMAP_THRESHOLD
+#endif
+
 var epochs = 8000, activation = Activation.tanh, lr = 4e-4, legacySample = 24, recordCount = 274, referenceSample = 0
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
