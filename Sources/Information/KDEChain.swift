@@ -3,8 +3,10 @@ extension KDEEstimator {
     /// estimate a layer's epochs in order: the principal directions the trees prune in and the
     /// k-d trees themselves (their leaves: groups of 8 rows, which stay near each other while
     /// the rows move a little). A later epoch recomputes only the boxes, not the medians, which
-    /// is most of a tree's cost. Trees are carried only when every row is its own unit (no two
-    /// rows equal in value and class), so that the units are the same rows every epoch.
+    /// is most of a tree's cost. Trees are carried only when every row is its own unit in the
+    /// chain's first epoch (no two rows equal in value and class); later epochs then take every
+    /// row as its own unit without looking for equal ones (equal rows would only be summed as
+    /// separate units: the same terms), so that the units are the same rows every epoch.
     ///
     /// Any orthonormal basis and any grouping of the rows give the same bounds within their
     /// error bound (the terms only fall into other Float block sums: about 1e-9 nats apart in

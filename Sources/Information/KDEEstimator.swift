@@ -113,8 +113,12 @@ public struct KDEEstimator: Sendable {
         let workspace = Workspace.borrow()
         defer { Workspace.giveBack(workspace) }
         let classOf = workspace.denseClasses(labels)
-        // Distinct rows as units, with their (snapped) coordinates, row-major.
-        let units = Self.distinctRows(activations, rows: n, width: width, classes: classOf.index, workspace: workspace)
+        // Distinct rows as units, with their (snapped) coordinates, row-major. Along a chain that
+        // carries trees (no two rows were alike in its first epoch) every row is its own unit
+        // without looking: rows alike would only be summed as separate units, the same terms.
+        let units = carried.tree != nil
+            ? Self.everyRow(activations, rows: n, width: width, classes: classOf.index, workspace: workspace)
+            : Self.distinctRows(activations, rows: n, width: width, classes: classOf.index, workspace: workspace)
         defer {
             workspace.giveBack(units.classIndex)
             workspace.giveBack(units.multiplicity)
@@ -472,6 +476,20 @@ public struct KDEEstimator: Sendable {
         count.removeLast(n - found)
         coordinates.removeLast((n - found) * width)
         return (classIndex, count, coordinates)
+    }
+
+    /// Every row as its own unit, in the form of `distinctRows`.
+    static func everyRow(_ a: UnsafeBufferPointer<Float>, rows n: Int, width: Int, classes: [Int], workspace: Workspace)
+        -> (classIndex: [Int], multiplicity: [Int], coordinates: [Float]) {
+        var classIndex = workspace.array(repeating: 0, count: n, filled: false)
+        classIndex.withUnsafeMutableBufferPointer { classIndex in
+            for r in 0..<n { classIndex[r] = classes[r] }
+        }
+        var coordinates = workspace.array(repeating: Float(0), count: n * width, filled: false)
+        coordinates.withUnsafeMutableBufferPointer { coordinates in
+            for i in 0..<(n * width) { coordinates[i] = snap(a[i]) }
+        }
+        return (classIndex, workspace.array(repeating: 1, count: n), coordinates)
     }
 }
 

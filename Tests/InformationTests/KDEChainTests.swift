@@ -7,17 +7,15 @@ import XCTest
 final class KDEChainTests: XCTestCase {
     typealias Fast = LayerEstimatorFastPathTests
 
-    /// Rows that drift from epoch to epoch (the first few), then collapse onto 40 values (rows
-    /// equal in value and class: units are no longer rows, so trees cannot be carried), then
-    /// spread again.
-    func epochs(width: Int, rows n: Int, count: Int, random: inout Fast.Stream) -> [[Float]] {
+    /// Rows that drift from epoch to epoch, except that in epoch `collapsed` they fall onto a
+    /// coarse grid (many rows equal in value and class).
+    func epochs(width: Int, rows n: Int, count: Int, collapsed: Int, random: inout Fast.Stream) -> [[Float]] {
         let start = (0..<(n * width)).map { _ in random.next() * 2 - 1 }
         let drift = (0..<(n * width)).map { _ in random.next() - 0.5 }
         return (0..<count).map { e in
             (0..<(n * width)).map { i in
                 let v = Float(tanh(1.5 * (start[i] + 0.06 * Double(e) * drift[i])))
-                // Epoch 3: every row rounded onto a coarse grid, many rows alike.
-                return e == 3 ? (v * 2).rounded() / 2 : v
+                return e == collapsed ? (v * 2).rounded() / 2 : v
             }
         }
     }
@@ -27,7 +25,8 @@ final class KDEChainTests: XCTestCase {
         for (width, s2) in [(2, 1e-3), (3, 1e-3), (4, 2e-3), (7, 1e-3), (10, 0.02)] {
             let n = 700
             let labels = (0..<n).map { _ in random.next() < 0.45 ? 1 : 0 }
-            let layers = epochs(width: width, rows: n, count: 9, random: &random)
+            // Epoch 3 has rows alike in mid-chain: they are summed as separate units.
+            let layers = epochs(width: width, rows: n, count: 9, collapsed: 3, random: &random)
             var chain = KDEEstimator.Chain()
             for (e, h) in layers.enumerated() {
                 let chained = h.withUnsafeBufferPointer {
@@ -47,7 +46,7 @@ final class KDEChainTests: XCTestCase {
         var random = Fast.Stream(state: 43)
         let n = 300, width = 3
         let labels = (0..<n).map { $0 % 3 }
-        let layers = epochs(width: width, rows: n, count: 6, random: &random)
+        let layers = epochs(width: width, rows: n, count: 6, collapsed: 4, random: &random)
         var chain = KDEEstimator.Chain()
         var carried: [Bool] = [], basisAge: [Int] = []
         for h in layers {
@@ -55,9 +54,9 @@ final class KDEChainTests: XCTestCase {
             carried.append(chain.tree != nil)
             basisAge.append(chain.age)
         }
-        // Epoch 3 has equal rows: no trees kept, so epoch 4 builds its own; the basis is kept
-        // for `reuses` epochs, then made again (epoch 4).
-        XCTAssertEqual(carried, [true, true, true, false, true, true])
+        // Epoch 4 starts a chain (the basis and trees are kept for `reuses` epochs) with rows
+        // alike: its units are not the rows, so it keeps no trees, and epoch 5 builds its own.
+        XCTAssertEqual(carried, [true, true, true, true, false, true])
         XCTAssertEqual(basisAge, [0, 1, 2, 3, 0, 1])
         // Other labels, rows or widths start the chain again.
         _ = layers[5].withUnsafeBufferPointer {
