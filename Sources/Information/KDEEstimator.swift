@@ -155,9 +155,8 @@ public struct KDEEstimator: Sendable {
         let upperPruneDistance = skipDistance / 4 + projection.margin
 
         // One tree per class, so that every leaf holds one class: carried from an earlier epoch
-        // when every row is its own unit then and now (the same units), with new boxes.
-        let (tree, roots) = carried.tree.flatMap { carriedTree -> (Tree, [Int])? in
-            guard m == n else { return nil }
+        // (whose units were the rows, as they are now: see above), with new boxes.
+        let (tree, roots) = carried.tree.map { carriedTree -> (Tree, [Int]) in
             var tree = carriedTree
             tree.refit(pruneCoordinates)
             return (tree, carried.roots)
