@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["Engine", "Notebook", "CCMark"]),
         .target(name: "Workflow", dependencies: ["Notebook", "Engine", "Blocks", "Report"]),
         .executableTarget(name: "infoplane", dependencies: [
-            "Workflow",
+            "Workflow", "NumericCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

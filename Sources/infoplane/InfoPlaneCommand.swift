@@ -2,6 +2,7 @@ import ArgumentParser
 import Blocks
 import Engine
 import Foundation
+import NumericCore
 import Workflow
 
 @main
@@ -17,26 +18,6 @@ struct InfoPlaneCommand: AsyncParsableCommand {
         subcommands: [Run.self, Check.self, Graph.self, Kinds.self, Clean.self],
         defaultSubcommand: nil)
 }
-
-/// Training and estimation allocate and free the same large arrays (a layer's outputs on every
-/// row) thousands of times. glibc serves blocks above 128 KiB by mmap and returns them to the
-/// system on free, so each epoch paid hundreds of page faults; a run is a batch job, so freed
-/// memory stays with the process instead (the Tishby benchmark: 230,000 faults down to 37,000).
-enum MemoryTuning {
-    static func keepFreedMemory() {
-        #if os(Linux)
-        // <malloc.h>'s M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.
-        _ = glibcMallopt(-1, 256 << 20)
-        _ = glibcMallopt(-3, 64 << 20)
-        #endif
-    }
-}
-
-#if os(Linux)
-/// glibc's `int mallopt(int, int)`; <malloc.h> is not part of the Glibc module.
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif
 
 /// Writes to standard error, where diagnostics and progress belong.
 func printError(_ text: String) {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Information
 import Learning
+import NumericCore
 
 // Times binning and KDE on every recorded layer and epoch of the Tishby net (12-10-7-5-4-3-2),
 // recordings from a real training run (Learning's FloatTraining, Adam, batch 512, 274 log-spaced
@@ -20,15 +21,9 @@ import Learning
 // Times are wall clock; the machine's 2 cores may be shared, so the CPU time of the whole
 // process is printed too.
 
-// Freed memory stays with the process, as the infoplane command sets it up (MemoryTuning in
-// Sources/infoplane): glibc would otherwise return large freed blocks to the system and fault
-// them back in, task after task, which the app does not pay.
-#if os(Linux)
-@_silgen_name("mallopt")
-func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-_ = glibcMallopt(-1, 256 << 20)  // M_TRIM_THRESHOLD
-_ = glibcMallopt(-3, 64 << 20)  // M_MMAP_THRESHOLD
-#endif
+// Freed memory stays with the process, as the infoplane command sets it up: glibc would
+// otherwise return large freed blocks to the system and fault them back in, task after task.
+MemoryTuning.keepFreedMemory()
 
 var epochs = 8000, activation = Activation.tanh, lr = 4e-4, legacySample = 24, recordCount = 274, referenceSample = 0
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
